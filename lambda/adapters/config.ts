@@ -1,0 +1,100 @@
+import { CALL_EVENTS, isCallEvent } from '../core/callback.js';
+import type { Policy } from '../core/decide.js';
+import { NotConfiguredError } from '../core/errors.js';
+
+/** The function's environment variables: the construct sets them, this module reads them. */
+export const ENV = {
+  queueUrl: 'QUEUE_URL',
+  callbackSecret: 'CALLBACK_SECRET',
+  callbackSecretArn: 'CALLBACK_SECRET_ARN',
+  toleranceSeconds: 'SIGNATURE_TOLERANCE_SECONDS',
+  appId: 'ZEGO_APP_ID',
+  forwardEvents: 'FORWARD_EVENTS',
+  logLevel: 'LOG_LEVEL',
+} as const;
+
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+export const DEFAULT_FORWARD_EVENTS: readonly string[] = ['call_reject'];
+
+export type SecretLocation =
+  /** Local runs and tests: one secret, or several comma-separated during a rotation. */
+  | { readonly kind: 'inline'; readonly secrets: readonly string[] }
+  | { readonly kind: 'secrets-manager'; readonly secretId: string };
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export interface Config {
+  readonly queueUrl: string;
+  readonly secret: SecretLocation;
+  readonly policy: Policy;
+  readonly logLevel: LogLevel;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Read once at cold start. Every problem is reported at once, so one deploy fixes them all. */
+export function readConfig(env: Env): Config {
+  const problems: string[] = [];
+  const get = (name: string) => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+
+  const queueUrl = get(ENV.queueUrl);
+  if (queueUrl === undefined) problems.push(`${ENV.queueUrl} is required`);
+
+  const inline = get(ENV.callbackSecret);
+  const secretId = get(ENV.callbackSecretArn);
+  let secret: SecretLocation | undefined;
+  if (inline !== undefined) secret = { kind: 'inline', secrets: splitList(inline) };
+  else if (secretId !== undefined) secret = { kind: 'secrets-manager', secretId };
+  else problems.push(`${ENV.callbackSecret} or ${ENV.callbackSecretArn} is required`);
+
+  const toleranceText = get(ENV.toleranceSeconds);
+  const toleranceSeconds =
+    toleranceText === undefined ? DEFAULT_TOLERANCE_SECONDS : Number(toleranceText);
+  if (!Number.isSafeInteger(toleranceSeconds) || toleranceSeconds < 0) {
+    problems.push(`${ENV.toleranceSeconds} must be a whole number of seconds >= 0`);
+  }
+
+  const appIdText = get(ENV.appId);
+  if (appIdText !== undefined && !/^[0-9]{1,15}$/.test(appIdText)) {
+    problems.push(`${ENV.appId} must be the numeric AppID`);
+  }
+
+  const forwardText = get(ENV.forwardEvents);
+  const forwardEvents =
+    forwardText === undefined ? DEFAULT_FORWARD_EVENTS : splitList(forwardText);
+  const unknown = forwardEvents.filter((event) => !isCallEvent(event));
+  if (unknown.length > 0 || forwardEvents.length === 0) {
+    problems.push(`${ENV.forwardEvents} must list events among ${CALL_EVENTS.join(', ')}`);
+  }
+
+  const logLevel = (get(ENV.logLevel) ?? 'INFO').toUpperCase();
+  if (!isLogLevel(logLevel)) problems.push(`${ENV.logLevel} must be DEBUG, INFO, WARN or ERROR`);
+
+  if (problems.length > 0 || queueUrl === undefined || secret === undefined || !isLogLevel(logLevel)) {
+    throw new NotConfiguredError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return {
+    queueUrl,
+    secret,
+    logLevel,
+    policy: {
+      toleranceSeconds,
+      appId: appIdText === undefined ? undefined : Number(appIdText),
+      forwardEvents: new Set(forwardEvents),
+    },
+  };
+}
+
+export function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function isLogLevel(level: string): level is LogLevel {
+  return level === 'DEBUG' || level === 'INFO' || level === 'WARN' || level === 'ERROR';
+}

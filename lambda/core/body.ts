@@ -1,0 +1,210 @@
+import { MalformedBodyError, PayloadTooLargeError } from './errors.js';
+
+/**
+ * A JSON number kept as its source text. ZEGOCLOUD's call_id has up to 19 digits and nonces may
+ * be sent as JSON integers; a double would silently change them (and so break the signature).
+ */
+export class JsonNumber {
+  constructor(readonly text: string) {}
+}
+
+export type FieldValue =
+  | string
+  | boolean
+  | null
+  | JsonNumber
+  | readonly FieldValue[]
+  | ReadonlyMap<string, FieldValue>;
+
+/** The decoded callback body: field name to value, whatever shape it arrived in. */
+export type FieldMap = ReadonlyMap<string, FieldValue>;
+
+export interface RawBody {
+  readonly body: string | undefined;
+  readonly isBase64Encoded: boolean;
+}
+
+/** Far above any real callback (user IDs <= 32 chars, extend data <= 2 KB), far below API limits. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Deeper nesting than this is never a callback, and recursion must stay bounded. */
+const MAX_DEPTH = 16;
+
+/**
+ * Accepts the three shapes ZEGOCLOUD's docs allow for: a JSON object, a URL-encoded JSON object
+ * ("the callback data needs to be decoded by UrlDecode") and a form body (their PHP sample reads
+ * `$_POST`). The shape is told by the body itself, not the Content-Type, which the docs contradict.
+ */
+export function decodeBody(raw: RawBody, maxBytes: number = MAX_BODY_BYTES): FieldMap {
+  const text = bodyText(raw, maxBytes).replace(/^[\uFEFF\s]+/, '');
+  if (text.startsWith('{')) return parseJsonObject(text);
+  if (/^%7b/i.test(text)) return parseJsonObject(urlDecode(text));
+  if (text.includes('=')) return parseForm(text);
+  throw new MalformedBodyError(
+    text.length === 0 ? 'empty body' : 'body is neither a JSON object nor a form',
+  );
+}
+
+function bodyText(raw: RawBody, maxBytes: number): string {
+  const body = raw.body ?? '';
+  if (!raw.isBase64Encoded) {
+    // Length in UTF-16 units is a lower bound of the UTF-8 size: a cheap first refusal.
+    if (body.length > maxBytes || Buffer.byteLength(body, 'utf8') > maxBytes) throw tooLarge(maxBytes);
+    return body;
+  }
+  // Refuse before decoding: base64 is 4 characters for every 3 bytes.
+  if (body.length > Math.ceil(maxBytes / 3) * 4 + 4) throw tooLarge(maxBytes);
+  const bytes = Buffer.from(body, 'base64');
+  if (bytes.length > maxBytes) throw tooLarge(maxBytes);
+  return bytes.toString('utf8');
+}
+
+function tooLarge(maxBytes: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`body exceeds ${maxBytes} bytes`);
+}
+
+function urlDecode(text: string): string {
+  try {
+    // '+' is a space in form encoding; a literal '+' would have been sent as %2B.
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch (cause) {
+    throw new MalformedBodyError('invalid URL encoding', { cause });
+  }
+}
+
+function parseForm(text: string): FieldMap {
+  const fields = new Map<string, FieldValue>();
+  for (const [rawKey, value] of new URLSearchParams(text)) {
+    // PHP-style `user_ids[]=a&user_ids[]=b`, or a repeated key, is a list.
+    const isList = rawKey.endsWith('[]');
+    const key = isList ? rawKey.slice(0, -2) : rawKey;
+    const previous = fields.get(key);
+    if (Array.isArray(previous)) fields.set(key, [...previous, value]);
+    else if (previous !== undefined) fields.set(key, [previous, value]);
+    else fields.set(key, isList ? [value] : value);
+  }
+  return fields;
+}
+
+export function parseJsonObject(text: string): FieldMap {
+  const reader = new JsonReader(text);
+  const value = reader.document();
+  if (!(value instanceof Map)) throw new MalformedBodyError('body is not a JSON object');
+  return value;
+}
+
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+/** A strict RFC 8259 reader that keeps numbers as text and objects as Maps (no `__proto__` trap). */
+class JsonReader {
+  private pos = 0;
+  constructor(private readonly text: string) {}
+
+  document(): FieldValue {
+    const value = this.value(0);
+    this.skipWhitespace();
+    if (this.pos !== this.text.length) this.fail('unexpected trailing characters');
+    return value;
+  }
+
+  private value(depth: number): FieldValue {
+    if (depth > MAX_DEPTH) this.fail('nested too deeply');
+    this.skipWhitespace();
+    const c = this.text.charCodeAt(this.pos);
+    if (c === 0x7b) return this.object(depth);
+    if (c === 0x5b) return this.array(depth);
+    if (c === 0x22) return this.string();
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
+    if (this.text.startsWith('true', this.pos)) return this.literal(4, true);
+    if (this.text.startsWith('false', this.pos)) return this.literal(5, false);
+    if (this.text.startsWith('null', this.pos)) return this.literal(4, null);
+    return this.fail('unexpected character');
+  }
+
+  private object(depth: number): ReadonlyMap<string, FieldValue> {
+    const fields = new Map<string, FieldValue>();
+    this.pos++;
+    this.skipWhitespace();
+    if (this.text.charCodeAt(this.pos) === 0x7d) {
+      this.pos++;
+      return fields;
+    }
+    for (;;) {
+      this.skipWhitespace();
+      if (this.text.charCodeAt(this.pos) !== 0x22) this.fail('expected a string key');
+      const key = this.string();
+      this.skipWhitespace();
+      if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail("expected ':'");
+      this.pos++;
+      fields.set(key, this.value(depth + 1));
+      this.skipWhitespace();
+      const c = this.text.charCodeAt(this.pos++);
+      if (c === 0x7d) return fields;
+      if (c !== 0x2c) this.fail("expected ',' or '}'");
+    }
+  }
+
+  private array(depth: number): FieldValue[] {
+    const items: FieldValue[] = [];
+    this.pos++;
+    this.skipWhitespace();
+    if (this.text.charCodeAt(this.pos) === 0x5d) {
+      this.pos++;
+      return items;
+    }
+    for (;;) {
+      items.push(this.value(depth + 1));
+      this.skipWhitespace();
+      const c = this.text.charCodeAt(this.pos++);
+      if (c === 0x5d) return items;
+      if (c !== 0x2c) this.fail("expected ',' or ']'");
+    }
+  }
+
+  private string(): string {
+    const start = this.pos;
+    let escaped = false;
+    let i = start + 1;
+    for (;;) {
+      const c = this.text.charCodeAt(i);
+      if (Number.isNaN(c)) this.fail('unterminated string');
+      if (c === 0x22) break;
+      if (c < 0x20) this.fail('control character in string');
+      if (c === 0x5c) {
+        escaped = true;
+        i++;
+      }
+      i++;
+    }
+    this.pos = i + 1;
+    if (!escaped) return this.text.slice(start + 1, i);
+    // Escapes are rare in callbacks; the engine's own decoder handles them exactly.
+    try {
+      return JSON.parse(this.text.slice(start, i + 1)) as string;
+    } catch (cause) {
+      return this.fail('invalid escape in string', cause);
+    }
+  }
+
+  private number(): JsonNumber {
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text);
+    if (match === null) return this.fail('invalid number');
+    this.pos += match[0].length;
+    return new JsonNumber(match[0]);
+  }
+
+  private literal<T extends FieldValue>(length: number, value: T): T {
+    this.pos += length;
+    return value;
+  }
+
+  private skipWhitespace(): void {
+    while (WHITESPACE.has(this.text.charCodeAt(this.pos))) this.pos++;
+  }
+
+  private fail(problem: string, cause?: unknown): never {
+    throw new MalformedBodyError(`invalid JSON at position ${this.pos}: ${problem}`, { cause });
+  }
+}

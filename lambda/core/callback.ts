@@ -1,0 +1,172 @@
+import { type FieldMap, type FieldValue, JsonNumber } from './body.js';
+import { InvalidFieldError, SignatureError } from './errors.js';
+import type { SignedFields } from './signature.js';
+
+/** The call-invitation events ZEGOCLOUD sends to the one callback URL of a project. */
+export const CALL_EVENTS = [
+  'call_create',
+  'call_accept',
+  'call_reject',
+  'call_timeout',
+  'call_cancel',
+] as const;
+export type CallEvent = (typeof CALL_EVENTS)[number];
+
+export function isCallEvent(name: string): name is CallEvent {
+  return (CALL_EVENTS as readonly string[]).includes(name);
+}
+
+/** Fields every callback carries besides the signature. */
+export interface Envelope {
+  /** Digits only; a number fits in a double (AppIDs are 32-bit). */
+  readonly appId: number;
+  readonly event: string;
+  /** Unix seconds, as ZEGOCLOUD stamped it. */
+  readonly timestamp: number;
+}
+
+/** A callee rejected (or accepted) the invitation. */
+export interface CallAnswer {
+  readonly event: 'call_reject' | 'call_accept';
+  readonly callId: string;
+  readonly userId: string;
+  /** Exactly as received; '' when ZEGOCLOUD sent none. */
+  readonly extendData: string;
+}
+
+export interface CallCreate {
+  readonly event: 'call_create';
+  readonly callId: string;
+  readonly caller: string;
+  readonly userIds: readonly string[];
+  readonly createTime: number;
+  /** Seconds the callees have to answer. */
+  readonly timeout: number;
+  readonly payload: string;
+}
+
+export interface CallTimeout {
+  readonly event: 'call_timeout';
+  readonly callId: string;
+  readonly userIds: readonly string[];
+}
+
+export interface CallCancel {
+  readonly event: 'call_cancel';
+  readonly callId: string;
+  readonly userIds: readonly string[];
+  /** e.g. `caller_cancel`. */
+  readonly reason: string;
+  readonly payload: string;
+}
+
+/** The event-specific part of a verified callback, discriminated on `event`. */
+export type CallDetails = CallAnswer | CallCreate | CallTimeout | CallCancel;
+
+/** A verified callback: its envelope and its event's fields, in camelCase. */
+export type Callback = Envelope & CallDetails;
+
+/** Signature fields first: nothing else is worth reading from an unauthenticated body. */
+export function readSignedFields(fields: FieldMap): SignedFields {
+  const signature = fields.get('signature');
+  if (typeof signature !== 'string' || signature === '') {
+    throw new SignatureError('signature missing');
+  }
+  return {
+    signature,
+    timestamp: digits(fields, 'timestamp'),
+    // The nonce is hashed as sent: its exact text, whether a JSON string or integer.
+    nonce: idText(fields, 'nonce'),
+  };
+}
+
+export function readEnvelope(fields: FieldMap): Envelope {
+  return {
+    appId: safeInteger(fields, 'appid'),
+    event: nonEmptyString(fields, 'event'),
+    timestamp: safeInteger(fields, 'timestamp'),
+  };
+}
+
+export function readDetails(fields: FieldMap, event: CallEvent): CallDetails {
+  switch (event) {
+    case 'call_reject':
+    case 'call_accept':
+      return {
+        event,
+        callId: idText(fields, 'call_id'),
+        userId: idText(fields, 'user_id'),
+        extendData: optionalString(fields, 'extend_data'),
+      };
+    case 'call_create':
+      return {
+        event,
+        callId: idText(fields, 'call_id'),
+        caller: idText(fields, 'caller'),
+        userIds: idList(fields, 'user_ids'),
+        createTime: safeInteger(fields, 'create_time'),
+        timeout: safeInteger(fields, 'timeout'),
+        payload: optionalString(fields, 'payload'),
+      };
+    case 'call_timeout':
+      return { event, callId: idText(fields, 'call_id'), userIds: idList(fields, 'user_ids') };
+    case 'call_cancel':
+      return {
+        event,
+        callId: idText(fields, 'call_id'),
+        userIds: idList(fields, 'user_ids'),
+        reason: optionalString(fields, 'reason'),
+        payload: optionalString(fields, 'payload'),
+      };
+  }
+}
+
+const DIGITS = /^[0-9]+$/;
+/** 15 digits always fit a double exactly. */
+const SAFE_DIGITS = /^[0-9]{1,15}$/;
+
+/** Text of an identifier sent as a string or as a JSON integer (kept digit for digit). */
+function idValue(value: FieldValue | undefined, field: string): string {
+  if (typeof value === 'string' && value !== '') return value;
+  if (value instanceof JsonNumber && DIGITS.test(value.text)) return value.text;
+  throw new InvalidFieldError(field, 'must be a non-empty string or a non-negative integer');
+}
+
+function idText(fields: FieldMap, field: string): string {
+  return idValue(fields.get(field), field);
+}
+
+function idList(fields: FieldMap, field: string): string[] {
+  const value = fields.get(field);
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new InvalidFieldError(field, 'must be a non-empty list');
+  }
+  return value.map((item: FieldValue, i) => idValue(item, `${field}[${i}]`));
+}
+
+function digits(fields: FieldMap, field: string): string {
+  const text = idText(fields, field);
+  if (!DIGITS.test(text)) throw new InvalidFieldError(field, 'must be an integer');
+  return text;
+}
+
+function safeInteger(fields: FieldMap, field: string): number {
+  const text = idText(fields, field);
+  if (!SAFE_DIGITS.test(text)) throw new InvalidFieldError(field, 'must be an integer of at most 15 digits');
+  return Number(text);
+}
+
+function nonEmptyString(fields: FieldMap, field: string): string {
+  const value = fields.get(field);
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidFieldError(field, 'must be a non-empty string');
+  }
+  return value;
+}
+
+function optionalString(fields: FieldMap, field: string): string {
+  const value = fields.get(field);
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw new InvalidFieldError(field, 'must be a string');
+  return value;
+}

@@ -1,0 +1,113 @@
+/**
+ * Every way a callback can be refused or fail, each knowing the HTTP status ZEGOCLOUD receives
+ * and the reason it is counted under. This is the one place that maps outcomes to statuses.
+ *
+ * ZEGOCLOUD retries anything that is not 2xx (2, 4, 8, 16, 32 s), so the split matters:
+ * 4xx for what a retry cannot fix (it is retried anyway, and refused again, harmlessly),
+ * 503 for what a retry can fix (our queue or our secret), so the event is not lost.
+ */
+
+/** Reasons as counted in logs and metrics; stable names, one per refusal or failure kind. */
+export type FailureReason =
+  | 'too_large'
+  | 'malformed'
+  | 'invalid_field'
+  | 'signature'
+  | 'stale'
+  | 'future'
+  | 'app_id'
+  | 'not_configured'
+  | 'enqueue_failed'
+  | 'internal';
+
+export abstract class CallbackError extends Error {
+  abstract readonly status: number;
+  /** Machine-readable code sent back in the JSON error body. */
+  abstract readonly code: string;
+  abstract readonly reason: FailureReason;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class PayloadTooLargeError extends CallbackError {
+  readonly status = 413;
+  readonly code = 'payload_too_large';
+  readonly reason = 'too_large';
+}
+
+/** The body is not a decodable object (bad JSON, bad URL encoding, not an object). */
+export class MalformedBodyError extends CallbackError {
+  readonly status = 400;
+  readonly code = 'malformed_body';
+  readonly reason = 'malformed';
+}
+
+/** The body decoded, but a field is missing or of the wrong type. */
+export class InvalidFieldError extends CallbackError {
+  readonly status = 400;
+  readonly code = 'invalid_field';
+  readonly reason = 'invalid_field';
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
+}
+
+export class SignatureError extends CallbackError {
+  readonly status = 401;
+  readonly code = 'invalid_signature';
+  readonly reason = 'signature';
+}
+
+/** Signed correctly, but too old: a replay, or a retry that outlived the window. */
+export class StaleTimestampError extends CallbackError {
+  readonly status = 401;
+  readonly code = 'stale_timestamp';
+  readonly reason = 'stale';
+}
+
+/** Signed correctly, but from the future: clock skew, or a pre-computed forgery. */
+export class FutureTimestampError extends CallbackError {
+  readonly status = 401;
+  readonly code = 'future_timestamp';
+  readonly reason = 'future';
+}
+
+export class AppIdMismatchError extends CallbackError {
+  readonly status = 403;
+  readonly code = 'app_id_mismatch';
+  readonly reason = 'app_id';
+}
+
+/**
+ * An operator error (no secret, bad settings). 503 rather than 401 so that it does not look
+ * like an attack and ZEGOCLOUD keeps retrying while someone fixes it.
+ */
+export class NotConfiguredError extends CallbackError {
+  readonly status = 503;
+  readonly code = 'not_configured';
+  readonly reason = 'not_configured';
+}
+
+export class EnqueueError extends CallbackError {
+  readonly status = 503;
+  readonly code = 'enqueue_failed';
+  readonly reason = 'enqueue_failed';
+}
+
+/** A bug of ours. Still an answer (ZEGOCLOUD retries it), never an exception out of the handler. */
+export class InternalError extends CallbackError {
+  readonly status = 500;
+  readonly code = 'internal_error';
+  readonly reason = 'internal';
+}
+
+export function asCallbackError(error: unknown): CallbackError {
+  if (error instanceof CallbackError) return error;
+  return new InternalError('unexpected internal error', { cause: error });
+}

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { Callback, CallDetails } from './callback.js';
+
+/**
+ * The queue message contract (schemaVersion 1). Consumers parse exactly this; a breaking change
+ * bumps `schemaVersion`. Field names are camelCase copies of ZEGOCLOUD's snake_case fields.
+ * Never carries the signature, the nonce or the secret.
+ */
+export type CallbackMessage = {
+  readonly schemaVersion: 1;
+  /** The deduplication key: equal for every retry of one event, distinct across events. */
+  readonly id: string;
+  readonly appId: number;
+  /** ZEGOCLOUD's timestamp, Unix seconds. */
+  readonly timestamp: number;
+  /** When this stack accepted it, ISO 8601 UTC. */
+  readonly receivedAt: string;
+} & CallDetails;
+
+/** The rejected-call message: what the stack forwards by default. */
+export type CallRejectedMessage = Extract<CallbackMessage, { event: 'call_reject' }>;
+
+/** What one SendMessage carries. */
+export interface OutgoingMessage {
+  readonly body: string;
+  /** FIFO order is per call: all events of one call stay in order, calls run in parallel. */
+  readonly groupId: string;
+  readonly deduplicationId: string;
+  readonly attributes: { readonly event: string; readonly appId: number };
+}
+
+export function buildMessage(callback: Callback, receivedAt: Date): OutgoingMessage {
+  const { appId, timestamp, event, ...rest } = callback;
+  const id = deduplicationKey(callback);
+  const message = {
+    schemaVersion: 1,
+    id,
+    event,
+    appId,
+    ...rest,
+    timestamp,
+    receivedAt: receivedAt.toISOString(),
+  } as CallbackMessage;
+  return {
+    body: JSON.stringify(message),
+    groupId: messageGroupId(callback.callId),
+    deduplicationId: id,
+    attributes: { event, appId },
+  };
+}
+
+/**
+ * What makes one event one event. The timestamp, nonce and signature are left out on purpose:
+ * ZEGOCLOUD re-signs its retries, and those must collapse into the first message.
+ */
+export function deduplicationKey(callback: Callback): string {
+  const parts: (string | number)[] = [callback.appId, callback.event, callback.callId];
+  parts.push(...eventIdentity(callback));
+  // JSON keeps the parts apart unambiguously, whatever characters an ID holds.
+  return createHash('sha256').update(JSON.stringify(parts), 'utf8').digest('hex');
+}
+
+function eventIdentity(details: CallDetails): readonly string[] {
+  switch (details.event) {
+    case 'call_reject':
+    case 'call_accept':
+      return [details.userId];
+    case 'call_timeout':
+      // One timeout callback per set of callees that timed out; the order is not meaningful.
+      return [...details.userIds].sort();
+    case 'call_create':
+    case 'call_cancel':
+      return [];
+  }
+}
+
+/** SQS allows 1-128 printable ASCII characters; ZEGOCLOUD's call IDs are digits, so this is rare. */
+const GROUP_ID = /^[\x21-\x7e]{1,128}$/;
+
+export function messageGroupId(callId: string): string {
+  if (GROUP_ID.test(callId)) return callId;
+  return `call-${createHash('sha256').update(callId, 'utf8').digest('hex')}`;
+}

@@ -1,0 +1,150 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type Config, readConfig } from './adapters/config.js';
+import { sdkClientSettings } from './adapters/deadline.js';
+import { JsonLogger, type LogFields, type Logger } from './adapters/log.js';
+import { type QueueSender, SqsQueueSender } from './adapters/queue.js';
+import { InlineSecrets, type SecretSource, SecretsManagerSecrets } from './adapters/secrets.js';
+import { type Decision, decide, type Policy, receiveCallback } from './core/decide.js';
+import { asCallbackError, type CallbackError, SignatureError } from './core/errors.js';
+import { type SignedFields, verifySignature } from './core/signature.js';
+
+export interface Dependencies {
+  readonly policy: Policy;
+  readonly secrets: SecretSource;
+  readonly queue: QueueSender;
+  readonly log: Logger;
+  readonly now: () => Date;
+}
+
+export type CallbackHandler = (
+  event: APIGatewayProxyEventV2,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * The only AWS-shaped entry point. It never throws: every input and every failure becomes an
+ * answer, 2xx only once the event is stored or deliberately ignored.
+ */
+export function createHandler(dependencies: Dependencies | CallbackError): CallbackHandler {
+  const log = 'log' in dependencies ? dependencies.log : new JsonLogger();
+  return async (event) => {
+    const started = performance.now();
+    const requestId = event.requestContext?.requestId;
+    try {
+      if (!('log' in dependencies)) throw dependencies;
+      const { decision, messageId } = await handleCallback(event, dependencies);
+      const status = 200;
+      log.log('INFO', 'callback', {
+        outcome: decision.action === 'enqueue' ? 'enqueued' : 'ignored',
+        status,
+        ...describe(decision),
+        messageId,
+        requestId,
+        latencyMs: elapsed(started),
+      });
+      return json(status, decision.action === 'enqueue' ? { status: 'enqueued', id: decision.message.deduplicationId } : { status: 'ignored' });
+    } catch (thrown) {
+      const error = asCallbackError(thrown);
+      const failed = error.status >= 500;
+      log.log(failed ? 'ERROR' : 'WARN', 'callback', {
+        outcome: failed ? 'failed' : 'refused',
+        status: error.status,
+        reason: error.reason,
+        error: error.message,
+        cause: failed ? describeCause(error.cause) : undefined,
+        requestId,
+        latencyMs: elapsed(started),
+      });
+      // 5xx details are for the operator's logs, not for whoever is calling.
+      const message = failed ? 'temporarily unavailable; retry later' : error.message;
+      return json(error.status, { error: error.code, message });
+    }
+  };
+}
+
+async function handleCallback(
+  event: APIGatewayProxyEventV2,
+  dependencies: Dependencies,
+): Promise<{ decision: Decision; messageId?: string }> {
+  const { policy, secrets, queue, now } = dependencies;
+  const received = receiveCallback(
+    { body: event.body, isBase64Encoded: event.isBase64Encoded ?? false },
+    policy,
+  );
+  await verify(received.signed, secrets);
+  const decision = decide(received, policy, now());
+  if (decision.action === 'ignore') return { decision };
+  return { decision, messageId: await queue.send(decision.message) };
+}
+
+async function verify(signed: SignedFields, secrets: SecretSource): Promise<void> {
+  try {
+    verifySignature(signed, await secrets.current());
+  } catch (error) {
+    if (!(error instanceof SignatureError)) throw error;
+    // The secret may have been rotated since it was cached: one re-read before refusing.
+    verifySignature(signed, await secrets.refreshed());
+  }
+}
+
+function describe(decision: Decision): LogFields {
+  if (decision.action === 'ignore') {
+    return { event: decision.envelope.event, appId: decision.envelope.appId };
+  }
+  const { event, appId, callId } = decision.callback;
+  return { event, appId, callId, id: decision.message.deduplicationId };
+}
+
+function describeCause(cause: unknown): string | undefined {
+  if (cause instanceof Error) {
+    const inner = cause.cause instanceof Error ? ` (${cause.cause.name}: ${cause.cause.message})` : '';
+    return `${cause.name}: ${cause.message}${inner}`;
+  }
+  return cause === undefined ? undefined : String(cause);
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}
+
+function json(statusCode: number, body: object): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Wires the real adapters from the function's environment (see adapters/config.ts). */
+export function dependenciesFromEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): Dependencies {
+  const config: Config = readConfig(env);
+  const secret = config.secret;
+  return {
+    policy: config.policy,
+    secrets:
+      secret.kind === 'inline'
+        ? new InlineSecrets(secret.secrets)
+        : new SecretsManagerSecrets(new SecretsManagerClient(sdkClientSettings), secret.secretId),
+    queue: new SqsQueueSender(new SQSClient(sdkClientSettings), config.queueUrl),
+    log: new JsonLogger(config.logLevel),
+    now: () => new Date(),
+  };
+}
+
+export function createHandlerFromEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): CallbackHandler {
+  try {
+    return createHandler(dependenciesFromEnvironment(env));
+  } catch (error) {
+    // A bad configuration answers 503 (and logs why) on every call rather than crashing the
+    // init phase, which API Gateway would turn into 500s with no reason attached.
+    return createHandler(asCallbackError(error));
+  }
+}
+
+/** Configuration is read once, at cold start. */
+export const handler: CallbackHandler = createHandlerFromEnvironment(process.env);

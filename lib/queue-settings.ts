@@ -1,0 +1,14 @@
+/**
+ * Queue settings shared by the CDK construct and the local stack, so that what runs on a laptop
+ * behaves like what is deployed (FIFO, dedup per message group, redrive to a dead-letter queue).
+ */
+export const QUEUE_SETTINGS = {
+  /** SQS's maximum: consumers that fall behind have two weeks to catch up. */
+  retentionDays: 14,
+  /** A message that fails this many receives is poison: park it on the DLQ, keep the call moving. */
+  maxReceiveCount: 5,
+  /** Consumers get this long to process a message before it becomes visible again. */
+  visibilityTimeoutSeconds: 60,
+  defaultQueueName: 'zego-callbacks.fifo',
+  defaultDeadLetterQueueName: 'zego-callbacks-dlq.fifo',
+} as const;
