@@ -128,7 +128,10 @@ export function dependenciesFromEnvironment(
       secret.kind === 'inline'
         ? new InlineSecrets(secret.secrets)
         : new SecretsManagerSecrets(new SecretsManagerClient(sdkClientSettings), secret.secretId),
-    queue: new SqsQueueSender(new SQSClient(sdkClientSettings), config.queueUrl),
+    queue: new SqsQueueSender(
+      new SQSClient({ ...sdkClientSettings, endpoint: config.sqsEndpoint }),
+      config.queueUrl,
+    ),
     log: new JsonLogger(config.logLevel),
     now: () => new Date(),
   };

@@ -21,11 +21,11 @@ const REGION = 'us-east-1';
 export async function startLocalSqs(options: { port?: number } = {}): Promise<LocalSqs> {
   const dlqArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${QUEUE_SETTINGS.defaultDeadLetterQueueName}`;
   const fifo = {
-    FifoQueue: 'true',
+    FifoQueue: true,
     DeduplicationScope: 'messageGroup',
     FifoThroughputLimit: 'perMessageGroupId',
-    MessageRetentionPeriod: String(QUEUE_SETTINGS.retentionDays * 86_400),
-  };
+    MessageRetentionPeriod: QUEUE_SETTINGS.retentionDays * 86_400,
+  } as const;
   const server: Server = await createSqsServer({
     port: options.port ?? 0,
     hostname: '127.0.0.1',
@@ -37,7 +37,7 @@ export async function startLocalSqs(options: { port?: number } = {}): Promise<Lo
         QueueName: QUEUE_SETTINGS.defaultQueueName,
         Attributes: {
           ...fifo,
-          VisibilityTimeout: String(QUEUE_SETTINGS.visibilityTimeoutSeconds),
+          VisibilityTimeout: QUEUE_SETTINGS.visibilityTimeoutSeconds,
           RedrivePolicy: JSON.stringify({
             deadLetterTargetArn: dlqArn,
             maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount,

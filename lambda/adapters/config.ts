@@ -11,6 +11,8 @@ export const ENV = {
   appId: 'ZEGO_APP_ID',
   forwardEvents: 'FORWARD_EVENTS',
   logLevel: 'LOG_LEVEL',
+  /** The AWS SDK's own name; read here too so that a test's env object is enough. */
+  sqsEndpoint: 'AWS_ENDPOINT_URL_SQS',
 } as const;
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -28,6 +30,8 @@ export interface Config {
   readonly secret: SecretLocation;
   readonly policy: Policy;
   readonly logLevel: LogLevel;
+  /** Only for the local stack and tests; unset on AWS. */
+  readonly sqsEndpoint?: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -80,6 +84,7 @@ export function readConfig(env: Env): Config {
     queueUrl,
     secret,
     logLevel,
+    sqsEndpoint: get(ENV.sqsEndpoint),
     policy: {
       toleranceSeconds,
       appId: appIdText === undefined ? undefined : Number(appIdText),

@@ -1,0 +1,72 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+
+/** An API Gateway HTTP API (payload v2) event as the route would deliver it. */
+export function apiEvent(
+  request: { body: string; contentType?: string; base64?: boolean },
+  requestId = 'test-request',
+): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: 'POST /zego/callback',
+    rawPath: '/zego/callback',
+    rawQueryString: '',
+    headers: request.contentType ? { 'content-type': request.contentType } : {},
+    isBase64Encoded: request.base64 ?? false,
+    body: request.base64 ? Buffer.from(request.body).toString('base64') : request.body,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: 'POST',
+        path: '/zego/callback',
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'test',
+      },
+      requestId,
+      routeKey: 'POST /zego/callback',
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+  };
+}
+
+/** A TCP server that accepts connections and never answers: an SQS that hangs. */
+export async function startBlackHole(): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A loopback port with nothing listening: an SQS that is unreachable. */
+export async function closedPortEndpoint(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
+let sequence = 0;
+/** A call ID of 19 digits, like ZEGOCLOUD's, unique within the test run. */
+export function uniqueCallId(): string {
+  sequence += 1;
+  return `35${String(Date.now()).slice(-10)}${String(process.pid % 100).padStart(2, '0')}${String(sequence).padStart(5, '0')}`.slice(0, 19);
+}
