@@ -16,6 +16,9 @@ export const ENV = {
 } as const;
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+/** What a secret created by the stack holds until the operator puts ZEGOCLOUD's value in it. */
+export const UNSET_SECRET_PLACEHOLDER = 'REPLACE_ME_WITH_THE_ZEGOCLOUD_CALLBACK_SECRET';
 export const DEFAULT_FORWARD_EVENTS: readonly string[] = ['call_reject'];
 
 export type SecretLocation =

@@ -4,6 +4,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { NotConfiguredError } from '../core/errors.js';
+import { UNSET_SECRET_PLACEHOLDER } from './config.js';
 import { withDeadline } from './deadline.js';
 
 /** Where the CallbackSecret comes from; every secret returned is accepted. */
@@ -92,7 +93,7 @@ export class SecretsManagerSecrets implements SecretSource {
       this.version('AWSCURRENT'),
       this.version('AWSPREVIOUS'),
     ]);
-    if (current === undefined) throw new NotConfiguredError('the callback secret has no value');
+    if (current === undefined) throw new NotConfiguredError('the callback secret has not been set');
     return previous === undefined || previous === current ? [current] : [current, previous];
   }
 
@@ -111,6 +112,6 @@ export class SecretsManagerSecrets implements SecretSource {
       if (cause instanceof ResourceNotFoundException) return undefined;
       throw new NotConfiguredError('the callback secret could not be read', { cause });
     }
-    return value === '' ? undefined : value;
+    return value === '' || value === UNSET_SECRET_PLACEHOLDER ? undefined : value;
   }
 }

@@ -1,0 +1,243 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InvalidContextError, readStackSettings } from '../lib/context.js';
+import { ZegoCallbackReceiver } from '../lib/zego-callback-receiver.js';
+import { ZegoCallbackStack } from '../lib/zego-callback-stack.js';
+
+const EXISTING_SECRET =
+  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:zego/callback-secret-AbC123';
+
+function synth(context: Record<string, unknown> = {}): { app: App; stack: ZegoCallbackStack } {
+  const app = new App({ context });
+  const settings = readStackSettings((key) => app.node.tryGetContext(key));
+  const stack = new ZegoCallbackStack(app, 'Test', { settings });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}
+
+describe('the callback stack', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(synth().stack);
+  });
+
+  it('runs the handler on nodejs24.x, arm64, with an explicit timeout and memory', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 10,
+      MemorySize: 256,
+      Environment: {
+        Variables: {
+          QUEUE_URL: { Ref: Match.stringLikeRegexp('ReceiverQueue') },
+          CALLBACK_SECRET_ARN: { Ref: Match.stringLikeRegexp('ReceiverCallbackSecret') },
+          SIGNATURE_TOLERANCE_SECONDS: '300',
+          FORWARD_EVENTS: 'call_reject',
+          LOG_LEVEL: 'INFO',
+        },
+      },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('ReceiverHandlerLogs') } },
+    });
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+  });
+
+  it('keeps handler and access logs in log groups with a retention period', () => {
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
+  });
+
+  it('creates a high-throughput FIFO queue, encrypted, kept 14 days, redriven to a DLQ after 5 receives', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      DeduplicationScope: 'messageGroup',
+      FifoThroughputLimit: 'perMessageGroupId',
+      ContentBasedDeduplication: false,
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1_209_600,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] },
+        maxReceiveCount: 5,
+      },
+    });
+  });
+
+  it('makes the dead-letter queue FIFO and encrypted too', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1_209_600,
+      RedrivePolicy: Match.absent(),
+    });
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+  });
+
+  it('denies every non-TLS request on both queues', () => {
+    const policies = template.findResources('AWS::SQS::QueuePolicy', {
+      Properties: {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      },
+    });
+    expect(Object.keys(policies)).toHaveLength(2);
+  });
+
+  it('gives the function a role with no managed policies that can send to one queue, read one secret and write its own logs', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+      },
+      ManagedPolicyArns: Match.absent(),
+    });
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toHaveLength(1);
+    const statements = policies[0]?.Properties.PolicyDocument.Statement as {
+      Action: string[];
+      Resource: unknown;
+    }[];
+    const sorted = statements.map((s) => ({ ...s, Action: [...s.Action].sort() }));
+    expect(sorted).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ReceiverHandlerLogs/), 'Arn'] },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ReceiverQueue/), 'Arn'] },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Resource: { Ref: expect.stringMatching(/^ReceiverCallbackSecret/) },
+      },
+    ]);
+  });
+
+  it('routes POST /zego/callback to the function, throttled, with JSON access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /zego/callback',
+      AuthorizationType: 'NONE',
+    });
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] },
+        Format: Match.serializedJson(
+          Match.objectLike({ requestId: '$context.requestId', status: '$context.status' }),
+        ),
+      },
+    });
+  });
+
+  it('creates a secret holding a placeholder until the operator puts ZEGOCLOUD’s value', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      SecretString: 'REPLACE_ME_WITH_THE_ZEGOCLOUD_CALLBACK_SECRET',
+    });
+  });
+
+  it('outputs the callback URL, the queue URL and ARN, the DLQ URL and the secret ARN', () => {
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual([
+      'CallbackSecretArn',
+      'CallbackUrl',
+      'DeadLetterQueueUrl',
+      'QueueArn',
+      'QueueUrl',
+    ]);
+    expect(JSON.stringify(outputs.CallbackUrl?.Value)).toContain('/zego/callback');
+  });
+
+  it('leaves no cdk-nag AwsSolutions finding open', () => {
+    const { app } = synth();
+    expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('stack settings from CDK context', () => {
+  it('uses an existing secret by ARN, granting read on it alone and creating none', () => {
+    const template = Template.fromStack(
+      synth({ callbackSecretArn: EXISTING_SECRET, zegoAppId: '1234567890' }).stack,
+    );
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['secretsmanager:GetSecretValue']),
+            Resource: EXISTING_SECRET,
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          CALLBACK_SECRET_ARN: EXISTING_SECRET,
+          ZEGO_APP_ID: '1234567890',
+        }),
+      },
+    });
+  });
+
+  it('passes forwarded events, the window, throttling and retention through', () => {
+    const template = Template.fromStack(
+      synth({
+        forwardEvents: 'call_reject,call_cancel',
+        signatureToleranceSeconds: '60',
+        throttleRateLimit: 5,
+        throttleBurstLimit: 10,
+        logRetentionDays: 7,
+      }).stack,
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          FORWARD_EVENTS: 'call_reject,call_cancel',
+          SIGNATURE_TOLERANCE_SECONDS: '60',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+    });
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 2);
+  });
+
+  it.each([
+    [{ zegoAppId: 'my-app' }, 'zegoAppId'],
+    [{ forwardEvents: 'call_reject,call_rejected' }, 'forwardEvents'],
+    [{ forwardEvents: '' }, 'forwardEvents'],
+    [{ signatureToleranceSeconds: '-1' }, 'signatureToleranceSeconds'],
+    [{ signatureToleranceSeconds: 'five minutes' }, 'signatureToleranceSeconds'],
+    [{ callbackSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x' }, 'callbackSecretArn'],
+    [{ logRetentionDays: 2 }, 'logRetentionDays'],
+    [{ logLevel: 'chatty' }, 'logLevel'],
+  ])('refuses %o at synth with a message naming %s', (context, key) => {
+    const read = () => readStackSettings((k) => (context as Record<string, unknown>)[k]);
+    expect(read).toThrow(InvalidContextError);
+    expect(read).toThrow(key);
+  });
+});
+
+describe('cdk-nag on the bare construct', () => {
+  it('reports the unauthenticated route that the stack acknowledges with a reason', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Bare');
+    new ZegoCallbackReceiver(stack, 'Receiver');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-APIG4/);
+  });
+});
