@@ -8,6 +8,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Stack synthesis bundles with esbuild; keep the 2-core machine from oversubscribing.
     maxWorkers: 2,
-    env: { AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' },
+    // The handler logs a JSON line per callback: shown for failing tests only.
+    silent: 'passed-only',
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

@@ -43,7 +43,12 @@ export function createHandler(dependencies: Dependencies | CallbackError): Callb
         requestId,
         latencyMs: elapsed(started),
       });
-      return json(status, decision.action === 'enqueue' ? { status: 'enqueued', id: decision.message.deduplicationId } : { status: 'ignored' });
+      return json(
+        status,
+        decision.action === 'enqueue'
+          ? { status: 'enqueued', id: decision.message.deduplicationId }
+          : { status: 'ignored' },
+      );
     } catch (thrown) {
       const error = asCallbackError(thrown);
       const failed = error.status >= 500;
@@ -98,7 +103,8 @@ function describe(decision: Decision): LogFields {
 
 function describeCause(cause: unknown): string | undefined {
   if (cause instanceof Error) {
-    const inner = cause.cause instanceof Error ? ` (${cause.cause.name}: ${cause.cause.message})` : '';
+    const inner =
+      cause.cause instanceof Error ? ` (${cause.cause.name}: ${cause.cause.message})` : '';
     return `${cause.name}: ${cause.message}${inner}`;
   }
   return cause === undefined ? undefined : String(cause);

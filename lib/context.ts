@@ -22,7 +22,8 @@ export class InvalidContextError extends Error {
   }
 }
 
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
+const SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const RETENTION_DAYS = new Set<number>(
   Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'),
 );
@@ -77,7 +78,9 @@ export function readStackSettings(tryGetContext: (key: string) => unknown): Stac
 
   const logRetentionDays = integer('logRetentionDays', RECEIVER_DEFAULTS.logRetention, 1, 3653);
   if (!RETENTION_DAYS.has(logRetentionDays)) {
-    problems.push(`logRetentionDays must be one of CloudWatch's values (1, 3, 5, 7, 14, 30, 60, 90, ...)`);
+    problems.push(
+      `logRetentionDays must be one of CloudWatch's values (1, 3, 5, 7, 14, 30, 60, 90, ...)`,
+    );
   }
 
   const logLevel = (text('logLevel') ?? RECEIVER_DEFAULTS.logLevel).toUpperCase();
@@ -96,8 +99,18 @@ export function readStackSettings(tryGetContext: (key: string) => unknown): Stac
     ),
     callbackSecretArn,
     logRetention: logRetentionDays as RetentionDays,
-    throttleRateLimit: integer('throttleRateLimit', RECEIVER_DEFAULTS.throttle.rateLimit, 1, 1_000_000),
-    throttleBurstLimit: integer('throttleBurstLimit', RECEIVER_DEFAULTS.throttle.burstLimit, 1, 1_000_000),
+    throttleRateLimit: integer(
+      'throttleRateLimit',
+      RECEIVER_DEFAULTS.throttle.rateLimit,
+      1,
+      1_000_000,
+    ),
+    throttleBurstLimit: integer(
+      'throttleBurstLimit',
+      RECEIVER_DEFAULTS.throttle.burstLimit,
+      1,
+      1_000_000,
+    ),
     logLevel: logLevel as StackSettings['logLevel'],
   };
   if (problems.length > 0) throw new InvalidContextError(problems);

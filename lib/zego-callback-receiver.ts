@@ -24,7 +24,7 @@ import {
 import { Construct } from 'constructs';
 import { ENV, UNSET_SECRET_PLACEHOLDER } from '../lambda/adapters/config.js';
 import type { CallEvent } from '../lambda/core/callback.js';
-import { QUEUE_SETTINGS } from './queue-settings.js';
+import { CALLBACK_ROUTE_PATH, QUEUE_SETTINGS } from './settings.js';
 
 export interface ZegoCallbackReceiverProps {
   /** ZEGOCLOUD AppID; when set, callbacks for any other AppID are refused (403). */
@@ -52,7 +52,7 @@ export interface ZegoCallbackReceiverProps {
 export const RECEIVER_DEFAULTS = {
   forwardEvents: ['call_reject'] as readonly CallEvent[],
   signatureToleranceSeconds: 300,
-  routePath: '/zego/callback',
+  routePath: CALLBACK_ROUTE_PATH,
   logRetention: RetentionDays.ONE_MONTH,
   throttle: { rateLimit: 100, burstLimit: 200 },
   memorySize: 256,

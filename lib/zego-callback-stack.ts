@@ -43,7 +43,10 @@ export class ZegoCallbackStack extends Stack {
         receiver.deadLetterQueue.queueUrl,
         'Messages your consumers failed to process 5 times',
       ],
-      CallbackSecretArn: [receiver.secret.secretArn, 'Put the ZEGOCLOUD CallbackSecret in this secret'],
+      CallbackSecretArn: [
+        receiver.secret.secretArn,
+        'Put the ZEGOCLOUD CallbackSecret in this secret',
+      ],
     };
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });
@@ -56,7 +59,7 @@ export class ZegoCallbackStack extends Stack {
     Validations.of(receiver.api).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',
       reason:
-        'ZEGOCLOUD cannot sign requests with IAM or present a JWT; the handler verifies ZEGOCLOUD\'s own signature (sha1 over secret, timestamp and nonce) and refuses anything else with 401.',
+        "ZEGOCLOUD cannot sign requests with IAM or present a JWT; the handler verifies ZEGOCLOUD's own signature (sha1 over secret, timestamp and nonce) and refuses anything else with 401.",
     });
     if (receiver.secret instanceof Secret) {
       Validations.of(receiver.secret).acknowledge({

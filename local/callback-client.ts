@@ -48,7 +48,10 @@ export function encodeCallback(
     return { body: form.toString(), contentType: 'application/x-www-form-urlencoded' };
   }
   const json = `{${Object.entries(fields)
-    .map(([key, value]) => `${JSON.stringify(key)}:${typeof value === 'bigint' ? value.toString() : JSON.stringify(value)}`)
+    .map(
+      ([key, value]) =>
+        `${JSON.stringify(key)}:${typeof value === 'bigint' ? value.toString() : JSON.stringify(value)}`,
+    )
     .join(',')}}`;
   return shape === 'json'
     ? { body: json, contentType: 'application/json; charset=utf-8' }

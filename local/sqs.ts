@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSqsServer } from 'local-aws-sqs';
-import { QUEUE_SETTINGS } from '../lib/queue-settings.js';
+import { QUEUE_SETTINGS } from '../lib/settings.js';
 
 export interface LocalSqs {
   /** The endpoint to give the SDK (AWS_ENDPOINT_URL_SQS). */

@@ -12,21 +12,22 @@ const base64 = (body: string) => ({
 describe('decoding a callback body', () => {
   const fields = { appid: '1', event: 'call_reject', call_id: '42', extend_data: 'a&b=c %d+é' };
 
-  it.each([
-    'json',
-    'urlencoded-json',
-    'form',
-  ] as const)('reads the same fields from a %s body, plain or base64-encoded', (shape) => {
-    const { body } = encodeCallback(fields, shape);
-    for (const raw of [text(body), base64(body)]) {
-      const decoded = decodeBody(raw);
-      expect(Object.fromEntries(decoded)).toEqual(fields);
-    }
-  });
+  it.each(['json', 'urlencoded-json', 'form'] as const)(
+    'reads the same fields from a %s body, plain or base64-encoded',
+    (shape) => {
+      const { body } = encodeCallback(fields, shape);
+      for (const raw of [text(body), base64(body)]) {
+        const decoded = decodeBody(raw);
+        expect(Object.fromEntries(decoded)).toEqual(fields);
+      }
+    },
+  );
 
   it('keeps every digit of integers beyond 2^53', () => {
     const decoded = decodeBody(
-      text('{"call_id": 3501761173612493269, "nonce": 18446744073709551615, "timestamp": 1499676978}'),
+      text(
+        '{"call_id": 3501761173612493269, "nonce": 18446744073709551615, "timestamp": 1499676978}',
+      ),
     );
     expect(decoded.get('call_id')).toEqual(new JsonNumber('3501761173612493269'));
     expect(decoded.get('nonce')).toEqual(new JsonNumber('18446744073709551615'));
@@ -34,7 +35,9 @@ describe('decoding a callback body', () => {
   });
 
   it('decodes JSON escapes exactly, including surrogate pairs', () => {
-    const decoded = decodeBody(text('{"extend_data":"\\"quoted\\" \\u00e9 \\ud83d\\ude00 \\\\ \\n"}'));
+    const decoded = decodeBody(
+      text('{"extend_data":"\\"quoted\\" \\u00e9 \\ud83d\\ude00 \\\\ \\n"}'),
+    );
     expect(decoded.get('extend_data')).toBe('"quoted" é 😀 \\ \n');
   });
 

@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type CallbackHandler, createHandlerFromEnvironment } from '../lambda/handler.js';
 import type { CallbackMessage } from '../lambda/core/message.js';
+import { type CallbackHandler, createHandlerFromEnvironment } from '../lambda/handler.js';
 import {
   type BodyShape,
   type CallbackValue,
@@ -136,7 +136,9 @@ describe('a signed call_reject', () => {
 
   it('is accepted with Content-Type application/json, with or without charset, or none', async () => {
     for (const contentType of ['application/json', 'application/json; charset=UTF-8', undefined]) {
-      const request = signCallback(callRejectFields({ call_id: uniqueCallId() }), { secret: SECRET });
+      const request = signCallback(callRejectFields({ call_id: uniqueCallId() }), {
+        secret: SECRET,
+      });
       expect((await send(request.body, { contentType })).status).toBe(200);
     }
     expect(await queued()).toHaveLength(3);
@@ -161,11 +163,9 @@ describe('a signed call_reject', () => {
       expect((await post(callRejectFields({ call_id: callId, user_id: user }))).status).toBe(200);
     }
     const messages = await queued();
-    expect(messages.map((m) => (m.body as CallbackMessage & { userId: string }).userId).sort()).toEqual([
-      'a',
-      'b',
-      'c',
-    ]);
+    expect(
+      messages.map((m) => (m.body as CallbackMessage & { userId: string }).userId).sort(),
+    ).toEqual(['a', 'b', 'c']);
     expect(new Set(messages.map((m) => m.groupId))).toEqual(new Set([callId]));
   });
 

@@ -53,9 +53,9 @@ describe('ZEGOCLOUD signature', () => {
 
   it('refuses signatures that are not 40 hex digits without hashing anything', () => {
     for (const signature of ['', 'abc', `${'0'.repeat(39)}g`, '0'.repeat(41)]) {
-      expect(() =>
-        verifySignature({ timestamp: '1', nonce: '1', signature }, ['secret']),
-      ).toThrow(SignatureError);
+      expect(() => verifySignature({ timestamp: '1', nonce: '1', signature }, ['secret'])).toThrow(
+        SignatureError,
+      );
     }
   });
 
@@ -64,9 +64,9 @@ describe('ZEGOCLOUD signature', () => {
     expect(() =>
       verifySignature({ timestamp: '1470820198', nonce: '1', signature }, ['new', 'old']),
     ).not.toThrow();
-    expect(() =>
-      verifySignature({ timestamp: '1470820198', nonce: '1', signature }, []),
-    ).toThrow(SignatureError);
+    expect(() => verifySignature({ timestamp: '1470820198', nonce: '1', signature }, [])).toThrow(
+      SignatureError,
+    );
   });
 });
 

@@ -222,7 +222,10 @@ describe('stack settings from CDK context', () => {
     [{ forwardEvents: '' }, 'forwardEvents'],
     [{ signatureToleranceSeconds: '-1' }, 'signatureToleranceSeconds'],
     [{ signatureToleranceSeconds: 'five minutes' }, 'signatureToleranceSeconds'],
-    [{ callbackSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x' }, 'callbackSecretArn'],
+    [
+      { callbackSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x' },
+      'callbackSecretArn',
+    ],
     [{ logRetentionDays: 2 }, 'logRetentionDays'],
     [{ logLevel: 'chatty' }, 'logLevel'],
   ])('refuses %o at synth with a message naming %s', (context, key) => {

@@ -1,5 +1,5 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
 /** An API Gateway HTTP API (payload v2) event as the route would deliver it. */
@@ -68,5 +68,8 @@ let sequence = 0;
 /** A call ID of 19 digits, like ZEGOCLOUD's, unique within the test run. */
 export function uniqueCallId(): string {
   sequence += 1;
-  return `35${String(Date.now()).slice(-10)}${String(process.pid % 100).padStart(2, '0')}${String(sequence).padStart(5, '0')}`.slice(0, 19);
+  return `35${String(Date.now()).slice(-10)}${String(process.pid % 100).padStart(2, '0')}${String(sequence).padStart(5, '0')}`.slice(
+    0,
+    19,
+  );
 }

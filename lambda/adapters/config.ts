@@ -70,8 +70,7 @@ export function readConfig(env: Env): Config {
   }
 
   const forwardText = get(ENV.forwardEvents);
-  const forwardEvents =
-    forwardText === undefined ? DEFAULT_FORWARD_EVENTS : splitList(forwardText);
+  const forwardEvents = forwardText === undefined ? DEFAULT_FORWARD_EVENTS : splitList(forwardText);
   const unknown = forwardEvents.filter((event) => !isCallEvent(event));
   if (unknown.length > 0 || forwardEvents.length === 0) {
     problems.push(`${ENV.forwardEvents} must list events among ${CALL_EVENTS.join(', ')}`);
@@ -80,7 +79,12 @@ export function readConfig(env: Env): Config {
   const logLevel = (get(ENV.logLevel) ?? 'INFO').toUpperCase();
   if (!isLogLevel(logLevel)) problems.push(`${ENV.logLevel} must be DEBUG, INFO, WARN or ERROR`);
 
-  if (problems.length > 0 || queueUrl === undefined || secret === undefined || !isLogLevel(logLevel)) {
+  if (
+    problems.length > 0 ||
+    queueUrl === undefined ||
+    secret === undefined ||
+    !isLogLevel(logLevel)
+  ) {
     throw new NotConfiguredError(`invalid configuration: ${problems.join('; ')}`);
   }
   return {

@@ -49,7 +49,8 @@ function bodyText(raw: RawBody, maxBytes: number): string {
   const body = raw.body ?? '';
   if (!raw.isBase64Encoded) {
     // Length in UTF-16 units is a lower bound of the UTF-8 size: a cheap first refusal.
-    if (body.length > maxBytes || Buffer.byteLength(body, 'utf8') > maxBytes) throw tooLarge(maxBytes);
+    if (body.length > maxBytes || Buffer.byteLength(body, 'utf8') > maxBytes)
+      throw tooLarge(maxBytes);
     return body;
   }
   // Refuse before decoding: base64 is 4 characters for every 3 bytes.

@@ -152,7 +152,8 @@ function digits(fields: FieldMap, field: string): string {
 
 function safeInteger(fields: FieldMap, field: string): number {
   const text = idText(fields, field);
-  if (!SAFE_DIGITS.test(text)) throw new InvalidFieldError(field, 'must be an integer of at most 15 digits');
+  if (!SAFE_DIGITS.test(text))
+    throw new InvalidFieldError(field, 'must be an integer of at most 15 digits');
   return Number(text);
 }
 

@@ -42,7 +42,11 @@ export function receiveCallback(raw: RawBody, policy: Policy): ReceivedCallback 
  * Pure: the clock comes in as `now`.
  */
 export function decide(received: ReceivedCallback, policy: Policy, now: Date): Decision {
-  checkTimestamp(received.signed.timestamp, Math.floor(now.getTime() / 1000), policy.toleranceSeconds);
+  checkTimestamp(
+    received.signed.timestamp,
+    Math.floor(now.getTime() / 1000),
+    policy.toleranceSeconds,
+  );
   const envelope = readEnvelope(received.fields);
   if (policy.appId !== undefined && envelope.appId !== policy.appId) {
     throw new AppIdMismatchError(`callback is for AppID ${envelope.appId}`);

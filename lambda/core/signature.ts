@@ -17,9 +17,7 @@ export function computeSignature(secret: string, timestamp: string, nonce: strin
 }
 
 function signatureDigest(secret: string, timestamp: string, nonce: string): Buffer {
-  return createHash('sha1')
-    .update([secret, timestamp, nonce].sort().join(''), 'utf8')
-    .digest();
+  return createHash('sha1').update([secret, timestamp, nonce].sort().join(''), 'utf8').digest();
 }
 
 const SHA1_HEX = /^[0-9a-fA-F]{40}$/;
@@ -44,9 +42,14 @@ export function verifySignature(fields: SignedFields, secrets: readonly string[]
  * The signature does not cover the body, so a captured (timestamp, nonce, signature) can carry
  * any body for as long as it is accepted: keep the window short. 0 switches the check off.
  */
-export function checkTimestamp(timestamp: string, nowSeconds: number, toleranceSeconds: number): void {
+export function checkTimestamp(
+  timestamp: string,
+  nowSeconds: number,
+  toleranceSeconds: number,
+): void {
   if (toleranceSeconds === 0) return;
   const skew = Number(timestamp) - nowSeconds;
-  if (skew < -toleranceSeconds) throw new StaleTimestampError('timestamp is outside the accepted window');
+  if (skew < -toleranceSeconds)
+    throw new StaleTimestampError('timestamp is outside the accepted window');
   if (skew > toleranceSeconds) throw new FutureTimestampError('timestamp is in the future');
 }

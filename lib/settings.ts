@@ -1,7 +1,12 @@
 /**
- * Queue settings shared by the CDK construct and the local stack, so that what runs on a laptop
- * behaves like what is deployed (FIFO, dedup per message group, redrive to a dead-letter queue).
+ * Settings shared by the CDK construct and the local stack, so that what runs on a laptop
+ * behaves like what is deployed (route, FIFO, dedup per message group, redrive to a DLQ).
+ * No aws-cdk-lib import here: the local stack loads this file too, and should start fast.
  */
+
+/** Path of the callback route, on API Gateway and on the local server alike. */
+export const CALLBACK_ROUTE_PATH = '/zego/callback';
+
 export const QUEUE_SETTINGS = {
   /** SQS's maximum: consumers that fall behind have two weeks to catch up. */
   retentionDays: 14,

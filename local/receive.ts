@@ -1,0 +1,41 @@
+import './quiet-sdk.js';
+import { parseArgs } from 'node:util';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { drainQueue, localSqsClient } from './queue-reader.js';
+
+const USAGE = `Read messages from the callback queue and print them, one JSON object per line.
+
+  npm run receive -- [options]
+
+  --queue-url URL   queue to read (default the local stack's, http://127.0.0.1:9324/...)
+                    An AWS queue URL (https://sqs...) is read with your AWS credentials.
+  --keep            do not delete what is read (it becomes visible again later)
+  --wait N          long-poll up to N seconds for the first message (default 1)
+`;
+
+const { values } = parseArgs({
+  options: {
+    'queue-url': {
+      type: 'string',
+      default: `http://127.0.0.1:${process.env.SQS_PORT ?? 9324}/000000000000/zego-callbacks.fifo`,
+    },
+    keep: { type: 'boolean', default: false },
+    wait: { type: 'string', default: '1' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const queueUrl = values['queue-url'];
+const isLocal = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(queueUrl);
+const client = isLocal ? localSqsClient(new URL(queueUrl).origin) : new SQSClient({});
+const messages = await drainQueue(client, queueUrl, {
+  keep: values.keep,
+  waitSeconds: Number(values.wait),
+});
+for (const message of messages) console.log(JSON.stringify(message));
+console.error(`${messages.length} message(s)${values.keep ? ' (kept)' : ' (deleted)'}`);
+client.destroy();

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ENV } from '../lambda/adapters/config.js';
+import { type CallbackHandler, createHandlerFromEnvironment } from '../lambda/handler.js';
+import { CALLBACK_ROUTE_PATH } from '../lib/settings.js';
+import { type LocalSqs, startLocalSqs } from './sqs.js';
+
+/** Printed by `npm start`, never used anywhere but on a laptop. */
+export const DEV_SECRET = 'local-dev-secret';
+
+export interface LocalStackOptions {
+  readonly port?: number;
+  readonly sqsPort?: number;
+  readonly secret?: string;
+  /** Handler settings on top of the defaults (FORWARD_EVENTS, ZEGO_APP_ID, ...). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface LocalStack {
+  readonly callbackUrl: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly sqsEndpoint: string;
+  readonly secret: string;
+  close(): Promise<void>;
+}
+
+/** API Gateway's own limit; the handler refuses far smaller bodies itself (413). */
+const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
+/** Content types API Gateway passes as text; anything else arrives base64-encoded. */
+const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript))/i;
+
+/**
+ * The deployed path on one machine: an HTTP server that turns requests into API Gateway v2
+ * events for the very handler the Lambda runs, and an embedded SQS with the same FIFO queue.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const secret = options.secret ?? DEV_SECRET;
+  const sqs = await startLocalSqs({ port: options.sqsPort ?? 0 });
+  // The SDK insists on a region and credentials, even for a local endpoint.
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  const handler = createHandlerFromEnvironment({
+    ...options.env,
+    [ENV.queueUrl]: sqs.queueUrl,
+    [ENV.sqsEndpoint]: sqs.endpoint,
+    [ENV.callbackSecret]: secret,
+  });
+  let server: Server;
+  try {
+    server = await listen(handler, options.port ?? 3000);
+  } catch (error) {
+    await sqs.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  return {
+    callbackUrl: `http://127.0.0.1:${port}${CALLBACK_ROUTE_PATH}`,
+    queueUrl: sqs.queueUrl,
+    deadLetterQueueUrl: sqs.deadLetterQueueUrl,
+    sqsEndpoint: sqs.endpoint,
+    secret,
+    close: () => closeAll(server, sqs),
+  };
+}
+
+function listen(handler: CallbackHandler, port: number): Promise<Server> {
+  const server = createServer((request, response) => {
+    serve(handler, request, response).catch((error: unknown) => {
+      // The handler never throws; this is the local server's own failure.
+      respond(response, 500, { message: `local server error: ${String(error)}` });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+async function serve(
+  handler: CallbackHandler,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  if (request.method !== 'POST' || url.pathname !== CALLBACK_ROUTE_PATH) {
+    request.resume();
+    return respond(response, 404, { message: 'Not Found' });
+  }
+  const body = await readBody(request);
+  if (body === undefined) return respond(response, 413, { message: 'Request Entity Too Large' });
+  const result = await handler(toApiEvent(request, url, body));
+  response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  response.end(result.body ?? '');
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= GATEWAY_MAX_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > GATEWAY_MAX_BYTES ? undefined : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function toApiEvent(request: IncomingMessage, url: URL, body: Buffer): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: `POST ${CALLBACK_ROUTE_PATH}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    isBase64Encoded: !isText,
+    body: isText ? body.toString('utf8') : body.toString('base64'),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: 'local',
+      http: {
+        method: 'POST',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: `POST ${CALLBACK_ROUTE_PATH}`,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+  };
+}
+
+function respond(response: ServerResponse, status: number, body: object): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+async function closeAll(server: Server, sqs: LocalSqs): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+  await sqs.close();
+}

@@ -1,0 +1,39 @@
+import './quiet-sdk.js';
+import { DEV_SECRET, startLocalStack } from './server.js';
+
+/** `npm start`: the whole path on this machine, until Ctrl-C. */
+const port = Number(process.env.PORT ?? 3000);
+const sqsPort = Number(process.env.SQS_PORT ?? 9324);
+const secret = process.env.CALLBACK_SECRET?.trim() || DEV_SECRET;
+
+const stack = await startLocalStack({ port, sqsPort, secret, env: process.env });
+
+console.log(`Callback URL: ${stack.callbackUrl}`);
+console.log(`Queue URL: ${stack.queueUrl}`);
+console.log(`Dead-letter queue URL: ${stack.deadLetterQueueUrl}`);
+console.log(
+  secret === DEV_SECRET
+    ? `Callback secret: ${DEV_SECRET} (development default; set CALLBACK_SECRET to use your own)`
+    : 'Callback secret: from $CALLBACK_SECRET',
+);
+console.log('Send a signed callback:  npm run send -- --call-id 123 --user-id alice');
+console.log('Read the queue:          npm run receive');
+console.log('Ctrl-C to stop.');
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    stack.close().then(
+      () => {
+        console.log('Stopped.');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callRejectFields, signCallback } from '../local/callback-client.js';
+import { drainQueue, localSqsClient } from '../local/queue-reader.js';
+import { type LocalStack, startLocalStack } from '../local/server.js';
+import { uniqueCallId } from './support.js';
+
+const run = promisify(execFile);
+const tsx = (script: string, args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', script, ...args], { env: process.env });
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, secret: 'local-test-secret' });
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+describe('the local stack', () => {
+  it('answers a signed callback over HTTP with 200 and puts its message on the printed queue', async () => {
+    const callId = uniqueCallId();
+    const request = signCallback(callRejectFields({ call_id: callId }), {
+      secret: 'local-test-secret',
+      shape: 'form',
+    });
+    const response = await fetch(stack.callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': request.contentType },
+      body: request.body,
+    });
+    expect(response.status).toBe(200);
+    const client = localSqsClient(stack.sqsEndpoint);
+    const messages = await drainQueue(client, stack.queueUrl);
+    client.destroy();
+    expect(messages.map((m) => m.body)).toEqual([expect.objectContaining({ callId })]);
+  });
+
+  it('passes a body of a non-text content type to the handler base64-encoded, as API Gateway does', async () => {
+    const callId = uniqueCallId();
+    const request = signCallback(callRejectFields({ call_id: callId }), {
+      secret: 'local-test-secret',
+    });
+    const response = await fetch(stack.callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: request.body,
+    });
+    expect(response.status).toBe(200);
+    const client = localSqsClient(stack.sqsEndpoint);
+    expect(await drainQueue(client, stack.queueUrl)).toHaveLength(1);
+    client.destroy();
+  });
+
+  it('answers 404 off the callback route, like API Gateway', async () => {
+    expect((await fetch(stack.callbackUrl, { method: 'GET' })).status).toBe(404);
+    expect((await fetch(`${stack.callbackUrl}/x`, { method: 'POST', body: '{}' })).status).toBe(
+      404,
+    );
+  });
+
+  it('is driven by the send and receive CLIs as the README shows', async () => {
+    const callId = uniqueCallId();
+    const sent = await tsx('local/send.ts', [
+      '--url',
+      stack.callbackUrl,
+      '--secret',
+      'local-test-secret',
+      '--call-id',
+      callId,
+      '--user-id',
+      'bob',
+      '--shape',
+      'urlencoded-json',
+      '--integers',
+      '--repeat',
+      '3',
+    ]);
+    expect(sent.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^200 /),
+      expect.stringMatching(/^200 /),
+      expect.stringMatching(/^200 /),
+    ]);
+    const received = await tsx('local/receive.ts', ['--queue-url', stack.queueUrl, '--wait', '0']);
+    const lines = received.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '').body).toMatchObject({ callId, userId: 'bob' });
+
+    const refused = await tsx('local/send.ts', [
+      '--url',
+      stack.callbackUrl,
+      '--wrong-secret',
+    ]).catch((error: { code: number; stdout: string }) => error);
+    expect(refused).toMatchObject({ code: 1, stdout: expect.stringMatching(/^401 /) });
+  });
+});
