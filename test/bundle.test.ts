@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { App } from 'aws-cdk-lib';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStackSettings } from '../lib/context.js';
 import { ZegoCallbackStack } from '../lib/zego-callback-stack.js';
@@ -19,7 +19,15 @@ import {
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import { type FakeSecretsManager, startFakeSecretsManager } from './fake-secrets-manager.js';
-import { apiEvent, closedPortEndpoint, startBlackHole, uniqueCallId } from './support.js';
+import {
+  callbackSender,
+  closedPortEndpoint,
+  type Invoke,
+  type SendOptions,
+  startBlackHole,
+  uniqueCallId,
+  unixNow,
+} from './support.js';
 
 /**
  * The artifact, not the source: the bundle `cdk synth` produces, loaded by itself on Node 24
@@ -77,13 +85,13 @@ class BundledFunction {
     });
   }
 
-  invoke(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  readonly invoke: Invoke = (event) => {
     const id = this.next++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
       this.child.send({ id, event });
     });
-  }
+  };
 
   stop(): void {
     this.child.disconnect();
@@ -115,21 +123,16 @@ function stackEnvironment(overrides: Record<string, string> = {}): Record<string
   };
 }
 
-async function call(
+const sender = callbackSender(SECRET, () => fn.invoke);
+const call = async (
   fields: Record<string, CallbackValue>,
-  options: Partial<SignOptions> & { base64?: boolean; via?: BundledFunction } = {},
-) {
-  const request = signCallback(fields, { secret: SECRET, ...options });
-  return raw(request.body, options);
-}
-
-async function raw(body: string, options: { base64?: boolean; via?: BundledFunction } = {}) {
-  const result = await (options.via ?? fn).invoke(apiEvent({ body, base64: options.base64 }));
-  return result.statusCode;
-}
+  options: Partial<SignOptions> & SendOptions = {},
+) => (await sender.post(fields, options)).status;
+const raw = async (body: string, options: SendOptions = {}) =>
+  (await sender.send(body, options)).status;
 
 const queued = () => drainQueue(reader, sqs.queueUrl);
-const now = () => Math.floor(Date.now() / 1000);
+const now = unixNow;
 
 beforeAll(async () => {
   workdir = mkdtempSync(join(tmpdir(), 'zego-bundle-'));
@@ -251,8 +254,8 @@ describe('the synthesized bundle on Node 24', () => {
     try {
       const started = Date.now();
       const statuses = await Promise.all([
-        call(callRejectFields(), { via: down }),
-        call(callRejectFields(), { via: hanging }),
+        call(callRejectFields(), { via: down.invoke }),
+        call(callRejectFields(), { via: hanging.invoke }),
       ]);
       expect(statuses).toEqual([503, 503]);
       expect(Date.now() - started).toBeLessThan(5_000);

@@ -7,12 +7,17 @@ import {
   type CallbackValue,
   callRejectFields,
   encodeCallback,
-  type SignOptions,
   signCallback,
 } from '../local/callback-client.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
-import { apiEvent, closedPortEndpoint, startBlackHole, uniqueCallId } from './support.js';
+import {
+  callbackSender,
+  closedPortEndpoint,
+  startBlackHole,
+  uniqueCallId,
+  unixNow,
+} from './support.js';
 
 const SECRET = 'handler-test-secret';
 
@@ -29,27 +34,9 @@ function environment(overrides: Record<string, string> = {}): Record<string, str
   };
 }
 
-async function post(
-  fields: Record<string, CallbackValue>,
-  options: Partial<SignOptions> & { base64?: boolean; via?: CallbackHandler } = {},
-) {
-  const request = signCallback(fields, { secret: SECRET, ...options });
-  return send(request.body, { contentType: request.contentType, ...options });
-}
-
-async function send(
-  body: string,
-  options: { contentType?: string; base64?: boolean; via?: CallbackHandler } = {},
-) {
-  const result = await (options.via ?? handler)(apiEvent({ body, ...options }));
-  return {
-    status: result.statusCode,
-    body: JSON.parse(result.body ?? 'null') as Record<string, unknown>,
-  };
-}
-
+const { post, send } = callbackSender(SECRET, () => handler);
 const queued = () => drainQueue(reader, sqs.queueUrl);
-const now = () => Math.floor(Date.now() / 1000);
+const now = unixNow;
 
 beforeAll(async () => {
   sqs = await startLocalSqs();

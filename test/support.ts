@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type CallbackValue, type SignOptions, signCallback } from '../local/callback-client.js';
 
 /** An API Gateway HTTP API (payload v2) event as the route would deliver it. */
 export function apiEvent(
@@ -73,3 +74,41 @@ export function uniqueCallId(): string {
     19,
   );
 }
+
+export type Invoke = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface Answer {
+  readonly status: number | undefined;
+  readonly body: Record<string, unknown>;
+}
+
+export interface SendOptions {
+  readonly contentType?: string;
+  readonly base64?: boolean;
+  /** Another handler than the default one. */
+  readonly via?: Invoke;
+}
+
+/**
+ * `send` posts a raw body to a handler as API Gateway would; `post` signs callback fields with
+ * `secret` first. Both return the status and the parsed JSON answer.
+ */
+export function callbackSender(secret: string, defaultHandler: () => Invoke) {
+  const send = async (body: string, options: SendOptions = {}): Promise<Answer> => {
+    const result = await (options.via ?? defaultHandler())(apiEvent({ body, ...options }));
+    return {
+      status: result.statusCode,
+      body: JSON.parse(result.body ?? 'null') as Record<string, unknown>,
+    };
+  };
+  const post = (
+    fields: Record<string, CallbackValue>,
+    options: Partial<SignOptions> & SendOptions = {},
+  ): Promise<Answer> => {
+    const request = signCallback(fields, { secret, ...options });
+    return send(request.body, { contentType: request.contentType, ...options });
+  };
+  return { send, post };
+}
+
+export const unixNow = (): number => Math.floor(Date.now() / 1000);
