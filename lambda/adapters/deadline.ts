@@ -36,5 +36,10 @@ export async function withDeadline<T>(
  */
 export const sdkClientSettings = {
   maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500 },
+  requestHandler: {
+    connectionTimeout: 500,
+    requestTimeout: 1_000,
+    // Without this the SDK only logs a warning when requestTimeout passes, and keeps waiting.
+    throwOnRequestTimeout: true,
+  },
 } as const;
