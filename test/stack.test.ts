@@ -29,7 +29,7 @@ describe('the callback stack', () => {
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Timeout: 10,
-      MemorySize: 256,
+      MemorySize: 512,
       Environment: {
         Variables: {
           QUEUE_URL: { Ref: Match.stringLikeRegexp('ReceiverQueue') },

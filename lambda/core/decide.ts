@@ -3,7 +3,7 @@ import {
   type Callback,
   type Envelope,
   isCallEvent,
-  readDetails,
+  readCallback,
   readEnvelope,
   readSignedFields,
 } from './callback.js';
@@ -54,6 +54,6 @@ export function decide(received: ReceivedCallback, policy: Policy, now: Date): D
   if (!policy.forwardEvents.has(envelope.event) || !isCallEvent(envelope.event)) {
     return { action: 'ignore', envelope };
   }
-  const callback: Callback = { ...envelope, ...readDetails(received.fields, envelope.event) };
+  const callback = readCallback(received.fields, envelope, envelope.event);
   return { action: 'enqueue', callback, message: buildMessage(callback, now) };
 }

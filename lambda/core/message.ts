@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Callback, CallDetails } from './callback.js';
 
 /**
@@ -30,22 +30,18 @@ export interface OutgoingMessage {
 }
 
 export function buildMessage(callback: Callback, receivedAt: Date): OutgoingMessage {
-  const { appId, timestamp, event, ...rest } = callback;
   const id = deduplicationKey(callback);
-  const message = {
+  const message: CallbackMessage = {
     schemaVersion: 1,
     id,
-    event,
-    appId,
-    ...rest,
-    timestamp,
+    ...callback,
     receivedAt: receivedAt.toISOString(),
-  } as CallbackMessage;
+  };
   return {
     body: JSON.stringify(message),
     groupId: messageGroupId(callback.callId),
     deduplicationId: id,
-    attributes: { event, appId },
+    attributes: { event: callback.event, appId: callback.appId },
   };
 }
 
@@ -57,7 +53,7 @@ export function deduplicationKey(callback: Callback): string {
   const parts: (string | number)[] = [callback.appId, callback.event, callback.callId];
   parts.push(...eventIdentity(callback));
   // JSON keeps the parts apart unambiguously, whatever characters an ID holds.
-  return createHash('sha256').update(JSON.stringify(parts), 'utf8').digest('hex');
+  return hash('sha256', JSON.stringify(parts), 'hex');
 }
 
 function eventIdentity(details: CallDetails): readonly string[] {
@@ -79,5 +75,5 @@ const GROUP_ID = /^[\x21-\x7e]{1,128}$/;
 
 export function messageGroupId(callId: string): string {
   if (GROUP_ID.test(callId)) return callId;
-  return `call-${createHash('sha256').update(callId, 'utf8').digest('hex')}`;
+  return `call-${hash('sha256', callId, 'hex')}`;
 }

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { FutureTimestampError, SignatureError, StaleTimestampError } from './errors.js';
 
 /** What ZEGOCLOUD signs: the secret, and the timestamp and nonce exactly as sent (their text). */
@@ -13,14 +13,17 @@ export interface SignedFields {
  * numeric: "99" sorts after "1470820198") and joined with no separator, as lower-case hex.
  */
 export function computeSignature(secret: string, timestamp: string, nonce: string): string {
-  return signatureDigest(secret, timestamp, nonce).toString('hex');
+  // One-shot hash(): several times cheaper than createHash() for a value this small.
+  return hash('sha1', sortedConcat(secret, timestamp, nonce), 'hex');
 }
 
-function signatureDigest(secret: string, timestamp: string, nonce: string): Buffer {
-  return createHash('sha1').update([secret, timestamp, nonce].sort().join(''), 'utf8').digest();
+/** The three in dictionary (UTF-16 code unit) order, as Array#sort would, without an array. */
+function sortedConcat(a: string, b: string, c: string): string {
+  if (a > b) [a, b] = [b, a];
+  if (b > c) [b, c] = [c, b];
+  if (a > b) [a, b] = [b, a];
+  return a + b + c;
 }
-
-const SHA1_HEX = /^[0-9a-fA-F]{40}$/;
 
 /**
  * Accepts the callback when any of `secrets` produced its signature. Several secrets let a
@@ -28,11 +31,15 @@ const SHA1_HEX = /^[0-9a-fA-F]{40}$/;
  * Every candidate is compared, and in constant time, so timing tells nothing about which.
  */
 export function verifySignature(fields: SignedFields, secrets: readonly string[]): void {
-  if (!SHA1_HEX.test(fields.signature)) throw new SignatureError('signature missing or malformed');
+  // Hex decoding stops at the first non-hex character, so 20 bytes from 40 characters means
+  // exactly 40 hex digits.
   const received = Buffer.from(fields.signature, 'hex');
+  if (fields.signature.length !== 40 || received.length !== 20) {
+    throw new SignatureError('signature missing or malformed');
+  }
   let matched = false;
   for (const secret of secrets) {
-    const expected = signatureDigest(secret, fields.timestamp, fields.nonce);
+    const expected = Buffer.from(computeSignature(secret, fields.timestamp, fields.nonce), 'hex');
     matched = timingSafeEqual(expected, received) || matched;
   }
   if (!matched) throw new SignatureError('signature does not match');

@@ -1,0 +1,28 @@
+import { callRejectFields, signCallback } from '../local/callback-client.js';
+
+/** The floor's pure path: parse the JSON body and build the SendMessage input. */
+export function makeBodies(n: number): string[] {
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      signCallback(callRejectFields({ call_id: String(3501761173612493269n + BigInt(i)) }), {
+        secret: 'bench-secret',
+        timestamp: 1_800_000_000,
+      }).body,
+  );
+}
+
+export function processAll(bodies: readonly string[]): number {
+  let built = 0;
+  for (const body of bodies) {
+    const parsed = JSON.parse(body) as { call_id: string; user_id: string };
+    const input = {
+      QueueUrl: 'q',
+      MessageBody: body,
+      MessageGroupId: parsed.call_id,
+      MessageDeduplicationId: `${parsed.call_id}.${parsed.user_id}`,
+    };
+    if (input.MessageGroupId) built++;
+  }
+  return built;
+}

