@@ -1,9 +1,14 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type Config, readConfig } from './adapters/config.js';
+import { type Config, ENV, readConfig } from './adapters/config.js';
 import { sdkClientSettings } from './adapters/deadline.js';
-import { JsonLogger, type LogFields, type Logger } from './adapters/log.js';
+import {
+  type CallbackRecord,
+  DEFAULT_METRICS_NAMESPACE,
+  JsonLogger,
+  type Logger,
+} from './adapters/log.js';
 import { type QueueSender, SqsQueueSender } from './adapters/queue.js';
 import { InlineSecrets, type SecretSource, SecretsManagerSecrets } from './adapters/secrets.js';
 import { type Decision, decide, type Policy, receiveCallback } from './core/decide.js';
@@ -27,7 +32,10 @@ export type CallbackHandler = (
  * answer, 2xx only once the event is stored or deliberately ignored.
  */
 export function createHandler(dependencies: Dependencies | CallbackError): CallbackHandler {
-  const log = 'log' in dependencies ? dependencies.log : new JsonLogger();
+  const log =
+    'log' in dependencies
+      ? dependencies.log
+      : new JsonLogger('INFO', process.env[ENV.metricsNamespace] ?? DEFAULT_METRICS_NAMESPACE);
   return async (event) => {
     const started = performance.now();
     const requestId = event.requestContext?.requestId;
@@ -35,7 +43,7 @@ export function createHandler(dependencies: Dependencies | CallbackError): Callb
       if (!('log' in dependencies)) throw dependencies;
       const { decision, messageId } = await handleCallback(event, dependencies);
       const status = 200;
-      log.log('INFO', 'callback', {
+      log.callback({
         outcome: decision.action === 'enqueue' ? 'enqueued' : 'ignored',
         status,
         ...describe(decision),
@@ -52,7 +60,7 @@ export function createHandler(dependencies: Dependencies | CallbackError): Callb
     } catch (thrown) {
       const error = asCallbackError(thrown);
       const failed = error.status >= 500;
-      log.log(failed ? 'ERROR' : 'WARN', 'callback', {
+      log.callback({
         outcome: failed ? 'failed' : 'refused',
         status: error.status,
         reason: error.reason,
@@ -93,7 +101,7 @@ async function verify(signed: SignedFields, secrets: SecretSource): Promise<void
   }
 }
 
-function describe(decision: Decision): LogFields {
+function describe(decision: Decision): Partial<CallbackRecord> {
   if (decision.action === 'ignore') {
     return { event: decision.envelope.event, appId: decision.envelope.appId };
   }
@@ -138,7 +146,7 @@ export function dependenciesFromEnvironment(
       new SQSClient({ ...sdkClientSettings, endpoint: config.sqsEndpoint }),
       config.queueUrl,
     ),
-    log: new JsonLogger(config.logLevel),
+    log: new JsonLogger(config.logLevel, config.metricsNamespace),
     now: () => new Date(),
   };
 }

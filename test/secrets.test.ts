@@ -50,7 +50,7 @@ function handlerWith(secrets: SecretSource) {
     policy: { toleranceSeconds: 300, forwardEvents: new Set(['call_reject']) },
     secrets,
     queue: new SqsQueueSender(localSqsClient(sqs.endpoint), sqs.queueUrl),
-    log: new JsonLogger('ERROR', () => {}),
+    log: new JsonLogger('ERROR', 'Test', () => {}),
     now: () => new Date(),
   });
   return async (secret: string) => {

@@ -1,6 +1,7 @@
 import { CALL_EVENTS, isCallEvent } from '../core/callback.js';
 import type { Policy } from '../core/decide.js';
 import { NotConfiguredError } from '../core/errors.js';
+import { DEFAULT_METRICS_NAMESPACE } from './log.js';
 
 /** The function's environment variables: the construct sets them, this module reads them. */
 export const ENV = {
@@ -11,6 +12,7 @@ export const ENV = {
   appId: 'ZEGO_APP_ID',
   forwardEvents: 'FORWARD_EVENTS',
   logLevel: 'LOG_LEVEL',
+  metricsNamespace: 'METRICS_NAMESPACE',
   /** The AWS SDK's own name; read here too so that a test's env object is enough. */
   sqsEndpoint: 'AWS_ENDPOINT_URL_SQS',
 } as const;
@@ -33,6 +35,8 @@ export interface Config {
   readonly secret: SecretLocation;
   readonly policy: Policy;
   readonly logLevel: LogLevel;
+  /** CloudWatch namespace of the callback metrics. */
+  readonly metricsNamespace: string;
   /** Only for the local stack and tests; unset on AWS. */
   readonly sqsEndpoint?: string | undefined;
 }
@@ -91,6 +95,7 @@ export function readConfig(env: Env): Config {
     queueUrl,
     secret,
     logLevel,
+    metricsNamespace: get(ENV.metricsNamespace) ?? DEFAULT_METRICS_NAMESPACE,
     sqsEndpoint: get(ENV.sqsEndpoint),
     policy: {
       toleranceSeconds,
