@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { splitList } from '../lambda/adapters/config.js';
 import { CALL_EVENTS, type CallEvent, isCallEvent } from '../lambda/core/callback.js';
+import { MONITORING_DEFAULTS } from './zego-callback-monitoring.js';
 import { RECEIVER_DEFAULTS } from './zego-callback-receiver.js';
 
 /** The stack's settings, each a CDK context key (cdk.json, or `-c key=value`). */
@@ -13,6 +14,10 @@ export interface StackSettings {
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  readonly alarmEmail?: string;
+  /** 0: no "no callbacks" alarm. */
+  readonly noCallbacksAlarmMinutes: number;
+  readonly oldestMessageAlarmSeconds: number;
 }
 
 export class InvalidContextError extends Error {
@@ -88,6 +93,11 @@ export function readStackSettings(tryGetContext: (key: string) => unknown): Stac
     problems.push(`logLevel must be DEBUG, INFO, WARN or ERROR, got "${logLevel}"`);
   }
 
+  const alarmEmail = text('alarmEmail');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    problems.push(`alarmEmail must be an e-mail address, got "${alarmEmail}"`);
+  }
+
   const settings: StackSettings = {
     zegoAppId,
     forwardEvents,
@@ -112,6 +122,15 @@ export function readStackSettings(tryGetContext: (key: string) => unknown): Stac
       1_000_000,
     ),
     logLevel: logLevel as StackSettings['logLevel'],
+    alarmEmail,
+    // Whole minutes, and a multiple of the one-minute metric period up to a day.
+    noCallbacksAlarmMinutes: integer('noCallbacksAlarmMinutes', 0, 0, 1440),
+    oldestMessageAlarmSeconds: integer(
+      'oldestMessageAlarmSeconds',
+      MONITORING_DEFAULTS.oldestMessageAlarmSeconds,
+      60,
+      1_209_600,
+    ),
   };
   if (problems.length > 0) throw new InvalidContextError(problems);
   return settings;

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, SecretValue } from 'aws-cdk-lib';
+import { Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -23,6 +23,7 @@ import {
 } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, UNSET_SECRET_PLACEHOLDER } from '../lambda/adapters/config.js';
+import { DEFAULT_METRICS_NAMESPACE } from '../lambda/adapters/log.js';
 import type { CallEvent } from '../lambda/core/callback.js';
 import { CALLBACK_ROUTE_PATH, QUEUE_SETTINGS } from './settings.js';
 
@@ -46,6 +47,8 @@ export interface ZegoCallbackReceiverProps {
   /** Memory of the function; CPU scales with it (see README, Performance). */
   readonly memorySize?: number;
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** CloudWatch namespace of the callback metrics. Default: `ZegoCallbacks/<stack name>`. */
+  readonly metricsNamespace?: string;
 }
 
 /** Defaults in one place; README's configuration table states the same. */
@@ -89,11 +92,14 @@ export class ZegoCallbackReceiver extends Construct {
   readonly secret: ISecret;
   /** The URL to paste into the ZEGOCLOUD Admin Console. */
   readonly callbackUrl: string;
+  readonly metricsNamespace: string;
 
   constructor(scope: Construct, id: string, props: ZegoCallbackReceiverProps = {}) {
     super(scope, id);
     const routePath = props.routePath ?? RECEIVER_DEFAULTS.routePath;
     const logRetention = props.logRetention ?? RECEIVER_DEFAULTS.logRetention;
+    this.metricsNamespace =
+      props.metricsNamespace ?? `${DEFAULT_METRICS_NAMESPACE}/${Stack.of(this).stackName}`;
 
     const retentionPeriod = Duration.days(QUEUE_SETTINGS.retentionDays);
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
@@ -155,6 +161,7 @@ export class ZegoCallbackReceiver extends Construct {
         ),
         [ENV.forwardEvents]: (props.forwardEvents ?? RECEIVER_DEFAULTS.forwardEvents).join(','),
         [ENV.logLevel]: props.logLevel ?? RECEIVER_DEFAULTS.logLevel,
+        [ENV.metricsNamespace]: this.metricsNamespace,
         ...(props.appId ? { [ENV.appId]: props.appId } : {}),
       },
       bundling: HANDLER_BUNDLING,

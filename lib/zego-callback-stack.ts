@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StackSettings } from './context.js';
+import { ZegoCallbackMonitoring } from './zego-callback-monitoring.js';
 import { ZegoCallbackReceiver } from './zego-callback-receiver.js';
 
 export interface ZegoCallbackStackProps extends StackProps {
@@ -10,6 +11,7 @@ export interface ZegoCallbackStackProps extends StackProps {
 
 export class ZegoCallbackStack extends Stack {
   readonly receiver: ZegoCallbackReceiver;
+  readonly monitoring: ZegoCallbackMonitoring;
 
   constructor(scope: Construct, id: string, props: ZegoCallbackStackProps) {
     super(scope, id, props);
@@ -24,6 +26,12 @@ export class ZegoCallbackStack extends Stack {
       logRetention: settings.logRetention,
       throttle: { rateLimit: settings.throttleRateLimit, burstLimit: settings.throttleBurstLimit },
       logLevel: settings.logLevel,
+    });
+    this.monitoring = new ZegoCallbackMonitoring(this, 'Monitoring', {
+      receiver: this.receiver,
+      alarmEmail: settings.alarmEmail,
+      noCallbacksAlarmMinutes: settings.noCallbacksAlarmMinutes,
+      oldestMessageAlarmSeconds: settings.oldestMessageAlarmSeconds,
     });
     this.addOutputs();
     this.acknowledgeFindings();
@@ -46,6 +54,10 @@ export class ZegoCallbackStack extends Stack {
       CallbackSecretArn: [
         receiver.secret.secretArn,
         'Put the ZEGOCLOUD CallbackSecret in this secret',
+      ],
+      DashboardName: [
+        this.monitoring.dashboard.dashboardName,
+        'CloudWatch dashboard of the callbacks',
       ],
     };
     for (const [id, [value, description]] of Object.entries(outputs)) {

@@ -37,6 +37,7 @@ describe('the callback stack', () => {
           SIGNATURE_TOLERANCE_SECONDS: '300',
           FORWARD_EVENTS: 'call_reject',
           LOG_LEVEL: 'INFO',
+          METRICS_NAMESPACE: 'ZegoCallbacks/Test',
         },
       },
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('ReceiverHandlerLogs') } },
@@ -153,6 +154,7 @@ describe('the callback stack', () => {
     expect(Object.keys(outputs).sort()).toEqual([
       'CallbackSecretArn',
       'CallbackUrl',
+      'DashboardName',
       'DeadLetterQueueUrl',
       'QueueArn',
       'QueueUrl',
@@ -228,6 +230,8 @@ describe('stack settings from CDK context', () => {
     ],
     [{ logRetentionDays: 2 }, 'logRetentionDays'],
     [{ logLevel: 'chatty' }, 'logLevel'],
+    [{ alarmEmail: 'ops' }, 'alarmEmail'],
+    [{ noCallbacksAlarmMinutes: -5 }, 'noCallbacksAlarmMinutes'],
   ])('refuses %o at synth with a message naming %s', (context, key) => {
     const read = () => readStackSettings((k) => (context as Record<string, unknown>)[k]);
     expect(read).toThrow(InvalidContextError);
@@ -242,5 +246,155 @@ describe('cdk-nag on the bare construct', () => {
     new ZegoCallbackReceiver(stack, 'Receiver');
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow(/AwsSolutions-APIG4/);
+  });
+});
+
+describe('monitoring', () => {
+  type AlarmProps = Record<string, unknown>;
+  const alarmsOf = (template: Template) =>
+    Object.fromEntries(
+      Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([id, r]) => [
+        id.replace(/^Monitoring/, '').replace(/[0-9A-F]{8}$/, ''),
+        r.Properties as AlarmProps,
+      ]),
+    );
+  let template: Template;
+  let alarms: Record<string, AlarmProps>;
+  beforeAll(() => {
+    template = Template.fromStack(synth().stack);
+    alarms = alarmsOf(template);
+  });
+
+  it('has the seven alarms, each with a description that says what to check', () => {
+    expect(Object.keys(alarms).sort()).toEqual([
+      'Api5xx',
+      'DeadLetterQueueNotEmpty',
+      'FailedCallbacks',
+      'HandlerErrors',
+      'HandlerThrottles',
+      'OldestMessageAge',
+      'SignatureRefusals',
+    ]);
+    for (const alarm of Object.values(alarms)) {
+      expect(String(alarm.AlarmDescription).length).toBeGreaterThan(80);
+    }
+  });
+
+  it('alarms on sustained signature refusals from the handler’s own metrics', () => {
+    expect(alarms.SignatureRefusals).toMatchObject({
+      Namespace: 'ZegoCallbacks/Test',
+      MetricName: 'Callbacks',
+      Dimensions: expect.arrayContaining([
+        { Name: 'outcome', Value: 'refused' },
+        { Name: 'reason', Value: 'signature' },
+      ]),
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 5,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms on any failed callback, Lambda errors and throttles, and API 5xx', () => {
+    expect(alarms.FailedCallbacks).toMatchObject({
+      MetricName: 'Callbacks',
+      Dimensions: [{ Name: 'outcome', Value: 'failed' }],
+      Threshold: 1,
+      Period: 300,
+    });
+    expect(alarms.HandlerErrors).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Threshold: 1,
+    });
+    expect(alarms.HandlerThrottles).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Throttles',
+      Threshold: 1,
+    });
+    expect(alarms.Api5xx).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Statistic: 'Sum',
+      Threshold: 1,
+    });
+  });
+
+  it('alarms on a non-empty dead-letter queue and on messages waiting 15 minutes', () => {
+    expect(alarms.DeadLetterQueueNotEmpty).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'QueueName'] },
+        },
+      ],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 1,
+    });
+    expect(alarms.OldestMessageAge).toMatchObject({
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [expect.stringMatching(/ReceiverQueue/), 'QueueName'] },
+        },
+      ],
+      Threshold: 900,
+      EvaluationPeriods: 3,
+    });
+  });
+
+  it('sends alarm and OK notifications by e-mail only when alarmEmail is set', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    expect(Object.values(alarms).every((a) => a.AlarmActions === undefined)).toBe(true);
+    const withEmail = Template.fromStack(synth({ alarmEmail: 'ops@example.com' }).stack);
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+    for (const alarm of Object.values(alarmsOf(withEmail))) {
+      expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
+      expect(alarm.OKActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
+    }
+  });
+
+  it('adds the no-callbacks alarm when asked, breaching when no data arrives', () => {
+    const withQuiet = alarmsOf(Template.fromStack(synth({ noCallbacksAlarmMinutes: 60 }).stack));
+    expect(withQuiet.NoCallbacks?.Dimensions).toBeUndefined();
+    expect(withQuiet.NoCallbacks).toMatchObject({
+      MetricName: 'Callbacks',
+      Period: 3600,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(alarms.NoCallbacks).toBeUndefined();
+  });
+
+  it('draws a dashboard of outcomes, refusals, latency, queue, DLQ and alarms', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    for (const title of [
+      'Callbacks by outcome',
+      'Refused callbacks by reason',
+      'Handler latency (ms)',
+      'Callback queue',
+      'Dead-letter queue depth',
+      'Alarms',
+    ]) {
+      expect(body).toContain(title);
+    }
+    expect(body).toContain('p99');
+  });
+
+  it('stays cdk-nag clean with the e-mail topic', () => {
+    const { app } = synth({ alarmEmail: 'ops@example.com', noCallbacksAlarmMinutes: 60 });
+    expect(() => app.synth()).not.toThrow();
   });
 });

@@ -67,7 +67,8 @@ export class JsonLogger implements Logger {
         CloudWatchMetrics: [
           {
             Namespace: this.namespace,
-            Dimensions: [['outcome'], ['outcome', 'event'], ['outcome', 'reason']],
+            // [] gives the total, which the optional no-callbacks alarm watches.
+            Dimensions: [[], ['outcome'], ['outcome', 'event'], ['outcome', 'reason']],
             Metrics: [{ Name: 'Callbacks', Unit: 'Count' }],
           },
           {

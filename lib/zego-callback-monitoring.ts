@@ -1,0 +1,207 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { Outcome } from '../lambda/adapters/log.js';
+import type { ZegoCallbackReceiver } from './zego-callback-receiver.js';
+
+export interface ZegoCallbackMonitoringProps {
+  readonly receiver: ZegoCallbackReceiver;
+  /** Where alarm notifications go; with none, the alarms still show in CloudWatch. */
+  readonly alarmEmail?: string;
+  /**
+   * Alarm when no callback at all arrived for this many minutes (the URL is probably not
+   * configured in the ZEGOCLOUD console). Off by default: quiet hours are normal for many apps.
+   */
+  readonly noCallbacksAlarmMinutes?: number;
+  /** Alarm when the oldest message on the callback queue is older than this. */
+  readonly oldestMessageAlarmSeconds?: number;
+}
+
+export const MONITORING_DEFAULTS = { oldestMessageAlarmSeconds: 900 } as const;
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * The stack's alarms and dashboard. Every alarm says in its description what it means and
+ * the first thing to check; README "Operations" says the same at more length.
+ */
+export class ZegoCallbackMonitoring extends Construct {
+  readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
+  readonly topic?: Topic;
+
+  constructor(scope: Construct, id: string, props: ZegoCallbackMonitoringProps) {
+    super(scope, id);
+    const { receiver } = props;
+    const callbacks = (dimensionsMap: Record<string, string>, period = FIVE_MINUTES) =>
+      new Metric({
+        namespace: receiver.metricsNamespace,
+        metricName: 'Callbacks',
+        dimensionsMap,
+        statistic: 'Sum',
+        period,
+      });
+    const byOutcome = (outcome: Outcome) => callbacks({ outcome });
+
+    if (props.alarmEmail) {
+      this.topic = new Topic(this, 'AlarmTopic', {
+        displayName: 'ZEGOCLOUD callback alarms',
+        enforceSSL: true,
+      });
+      this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    }
+
+    const alarm = (
+      name: string,
+      metric: IMetric,
+      options: {
+        threshold: number;
+        evaluationPeriods?: number;
+        comparison?: ComparisonOperator;
+        missing?: TreatMissingData;
+        description: string;
+      },
+    ) => {
+      const created = new Alarm(this, name, {
+        metric,
+        threshold: options.threshold,
+        evaluationPeriods: options.evaluationPeriods ?? 1,
+        datapointsToAlarm: options.evaluationPeriods ?? 1,
+        comparisonOperator:
+          options.comparison ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: options.missing ?? TreatMissingData.NOT_BREACHING,
+        alarmDescription: options.description,
+      });
+      if (this.topic) {
+        created.addAlarmAction(new SnsAction(this.topic));
+        created.addOkAction(new SnsAction(this.topic));
+      }
+      this.alarms.push(created);
+      return created;
+    };
+
+    alarm('SignatureRefusals', callbacks({ outcome: 'refused', reason: 'signature' }), {
+      threshold: 5,
+      evaluationPeriods: 3,
+      description:
+        'Callbacks refused for a bad signature, 5 or more in each of 3 consecutive 5-minute periods. Either the CallbackSecret in Secrets Manager differs from the one in the ZEGOCLOUD console (genuine events are being lost: compare them first), or someone is probing the URL (check the source IPs in the API access log).',
+    });
+    alarm('FailedCallbacks', byOutcome('failed'), {
+      threshold: 1,
+      description:
+        'Callbacks answered 5xx (reason enqueue_failed: SQS refused or timed out; not_configured: the secret is unset or unreadable; internal: a bug). ZEGOCLOUD retries for about 62 s, then drops the event. Check the handler log lines with outcome "failed" for reason and cause.',
+    });
+    alarm('HandlerErrors', receiver.handler.metricErrors({ period: FIVE_MINUTES }), {
+      threshold: 1,
+      description:
+        'The callback function crashed or timed out (it answers every callback itself, so this is a bug or a timeout). Check its log group for the error; ZEGOCLOUD gets a 5xx and retries.',
+    });
+    alarm('HandlerThrottles', receiver.handler.metricThrottles({ period: FIVE_MINUTES }), {
+      threshold: 1,
+      description:
+        'Lambda throttled the callback function (account or function concurrency limit): ZEGOCLOUD got 5xx and retries. Check the account concurrency and other functions using it.',
+    });
+    alarm('Api5xx', receiver.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), {
+      threshold: 1,
+      description:
+        'The callback API answered 5xx. Compare with FailedCallbacks and HandlerErrors; the API access log has the integration error for each request.',
+    });
+    alarm(
+      'DeadLetterQueueNotEmpty',
+      receiver.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      {
+        threshold: 1,
+        description:
+          'A consumer failed a message 5 times and SQS moved it to the dead-letter queue. Fix the consumer, then redrive (README: Operations).',
+      },
+    );
+    const oldest = props.oldestMessageAlarmSeconds ?? MONITORING_DEFAULTS.oldestMessageAlarmSeconds;
+    alarm(
+      'OldestMessageAge',
+      receiver.queue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      {
+        threshold: oldest,
+        evaluationPeriods: 3,
+        description: `A message has waited over ${oldest} s on the callback queue: consumers are stalled, too slow or not running. Messages expire after 14 days.`,
+      },
+    );
+    if (props.noCallbacksAlarmMinutes) {
+      alarm('NoCallbacks', callbacks({}, Duration.minutes(props.noCallbacksAlarmMinutes)), {
+        threshold: 1,
+        comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
+        missing: TreatMissingData.BREACHING,
+        description: `No callback at all for ${props.noCallbacksAlarmMinutes} minutes. Check that the CallbackUrl output is pasted in the ZEGOCLOUD Admin Console (In-app Chat > call invitation callbacks) and that calls are happening.`,
+      });
+    }
+
+    const refusedByReason = new MathExpression({
+      expression: `SEARCH('{${receiver.metricsNamespace},outcome,reason} outcome="refused" MetricName="Callbacks"', 'Sum', 300)`,
+      label: '',
+      period: FIVE_MINUTES,
+    });
+    const latency = (statistic: string) =>
+      new Metric({
+        namespace: receiver.metricsNamespace,
+        metricName: 'Latency',
+        statistic,
+        period: FIVE_MINUTES,
+        label: `handler ${statistic}`,
+      });
+    this.dashboard = new Dashboard(this, 'Dashboard');
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Callbacks by outcome',
+        left: (['enqueued', 'ignored', 'refused', 'failed'] as const).map((o) =>
+          byOutcome(o).with({ label: o }),
+        ),
+        width: 12,
+      }),
+      new GraphWidget({ title: 'Refused callbacks by reason', left: [refusedByReason], width: 12 }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Handler latency (ms)',
+        left: [latency('p50'), latency('p99')],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Callback queue',
+        left: [
+          receiver.queue.metricApproximateNumberOfMessagesVisible({ label: 'waiting' }),
+          receiver.queue.metricApproximateNumberOfMessagesNotVisible({ label: 'in flight' }),
+        ],
+        right: [receiver.queue.metricApproximateAgeOfOldestMessage({ label: 'oldest (s)' })],
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Dead-letter queue depth',
+        left: [
+          receiver.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'messages' }),
+        ],
+        width: 12,
+      }),
+      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
+    );
+  }
+}
