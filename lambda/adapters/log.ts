@@ -68,7 +68,7 @@ export class JsonLogger implements Logger {
           {
             Namespace: this.namespace,
             // [] gives the total, which the optional no-callbacks alarm watches.
-            Dimensions: [[], ['outcome'], ['outcome', 'event'], ['outcome', 'reason']],
+            Dimensions: [[], ['event'], ['outcome'], ['outcome', 'event'], ['outcome', 'reason']],
             Metrics: [{ Name: 'Callbacks', Unit: 'Count' }],
           },
           {
