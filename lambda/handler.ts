@@ -13,6 +13,7 @@ import { type QueueSender, SqsQueueSender } from './adapters/queue.js';
 import { InlineSecrets, type SecretSource, SecretsManagerSecrets } from './adapters/secrets.js';
 import { type Decision, decide, type Policy, receiveCallback } from './core/decide.js';
 import { asCallbackError, type CallbackError, SignatureError } from './core/errors.js';
+import { callIdOf } from './core/message.js';
 import { type SignedFields, verifySignature } from './core/signature.js';
 
 export interface Dependencies {
@@ -105,8 +106,13 @@ function describe(decision: Decision): Partial<CallbackRecord> {
   if (decision.action === 'ignore') {
     return { event: decision.envelope.event, appId: decision.envelope.appId };
   }
-  const { event, appId, callId } = decision.callback;
-  return { event, appId, callId, id: decision.message.deduplicationId };
+  const { callback } = decision;
+  return {
+    event: callback.event === 'unknown' ? callback.rawEvent : callback.event,
+    appId: callback.appId,
+    callId: callIdOf(callback),
+    id: decision.message.deduplicationId,
+  };
 }
 
 function describeCause(cause: unknown): string | undefined {

@@ -5,8 +5,18 @@ import { computeSignature } from '../lambda/core/signature.js';
 export const BODY_SHAPES = ['json', 'urlencoded-json', 'form'] as const;
 export type BodyShape = (typeof BODY_SHAPES)[number];
 
-/** A field value; a bigint is written as a bare JSON integer, digit for digit. */
-export type CallbackValue = string | number | bigint | boolean | null | readonly string[];
+/**
+ * A field value; a bigint is written as a bare JSON integer, digit for digit. Nested objects
+ * (for events this stack does not know yet) go into JSON bodies only.
+ */
+export type CallbackValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | readonly string[]
+  | { readonly [key: string]: string | number | boolean | null };
 
 export interface SignOptions {
   readonly secret: string;

@@ -11,6 +11,7 @@ export const ENV = {
   toleranceSeconds: 'SIGNATURE_TOLERANCE_SECONDS',
   appId: 'ZEGO_APP_ID',
   forwardEvents: 'FORWARD_EVENTS',
+  forwardUnknownEvents: 'FORWARD_UNKNOWN_EVENTS',
   logLevel: 'LOG_LEVEL',
   metricsNamespace: 'METRICS_NAMESPACE',
   /** The AWS SDK's own name; read here too so that a test's env object is enough. */
@@ -80,6 +81,11 @@ export function readConfig(env: Env): Config {
     problems.push(`${ENV.forwardEvents} must list events among ${CALL_EVENTS.join(', ')}`);
   }
 
+  const forwardUnknownText = (get(ENV.forwardUnknownEvents) ?? 'false').toLowerCase();
+  if (forwardUnknownText !== 'true' && forwardUnknownText !== 'false') {
+    problems.push(`${ENV.forwardUnknownEvents} must be true or false`);
+  }
+
   const logLevel = (get(ENV.logLevel) ?? 'INFO').toUpperCase();
   if (!isLogLevel(logLevel)) problems.push(`${ENV.logLevel} must be DEBUG, INFO, WARN or ERROR`);
 
@@ -101,6 +107,7 @@ export function readConfig(env: Env): Config {
       toleranceSeconds,
       appId: appIdText === undefined ? undefined : Number(appIdText),
       forwardEvents: new Set(forwardEvents),
+      forwardUnknownEvents: forwardUnknownText === 'true',
     },
   };
 }

@@ -26,8 +26,10 @@ export interface Envelope {
 }
 
 /** A callee rejected (or accepted) the invitation. */
-export interface CallAnswer {
-  readonly event: 'call_reject' | 'call_accept';
+export interface CallAnswer<
+  E extends 'call_reject' | 'call_accept' = 'call_reject' | 'call_accept',
+> {
+  readonly event: E;
   readonly callId: string;
   readonly userId: string;
   /** Exactly as received; '' when ZEGOCLOUD sent none. */
@@ -60,8 +62,34 @@ export interface CallCancel {
   readonly payload: string;
 }
 
+/** A JSON value as forwarded raw; every JSON number is given as its exact digits, a string. */
+export type RawValue =
+  | string
+  | boolean
+  | null
+  | readonly RawValue[]
+  | { readonly [key: string]: RawValue };
+
+/**
+ * An event this contract version does not know (ZEGOCLOUD may add events at any time),
+ * forwarded only when the operator opts in. `event` is the literal 'unknown' so that a
+ * consumer's switch on `event` stays exhaustive; ZEGOCLOUD's name is `rawEvent`.
+ */
+export interface UnknownEvent {
+  readonly event: 'unknown';
+  readonly rawEvent: string;
+  /** Every field as sent, but the signature, nonce and timestamp and the envelope's appid and event. */
+  readonly fields: { readonly [key: string]: RawValue };
+}
+
 /** The event-specific part of a verified callback, discriminated on `event`. */
-export type CallDetails = CallAnswer | CallCreate | CallTimeout | CallCancel;
+export type CallDetails =
+  | CallAnswer<'call_reject'>
+  | CallAnswer<'call_accept'>
+  | CallCreate
+  | CallTimeout
+  | CallCancel
+  | UnknownEvent;
 
 /** A verified callback: its envelope and its event's fields, in camelCase. */
 export type Callback = Envelope & CallDetails;
@@ -136,6 +164,33 @@ export function readCallback(fields: FieldMap, envelope: Envelope, event: CallEv
         payload: optionalString(fields, 'payload'),
       };
   }
+}
+
+/** Fields that are the envelope or the signature, not the event's own. */
+const NOT_EVENT_FIELDS = new Set(['appid', 'event', 'nonce', 'signature', 'timestamp']);
+
+export function readUnknownCallback(fields: FieldMap, envelope: Envelope): Callback {
+  const own: { [key: string]: RawValue } = {};
+  for (const [key, value] of fields) {
+    if (!NOT_EVENT_FIELDS.has(key)) own[key] = toRawValue(value);
+  }
+  return {
+    event: 'unknown',
+    rawEvent: envelope.event,
+    appId: envelope.appId,
+    timestamp: envelope.timestamp,
+    fields: own,
+  };
+}
+
+function toRawValue(value: FieldValue): RawValue {
+  if (value instanceof JsonNumber) return value.text;
+  if (Array.isArray(value)) return value.map(toRawValue);
+  if (value instanceof Map) {
+    // Object.fromEntries defines own properties: a "__proto__" key stays a plain key.
+    return Object.fromEntries([...value].map(([key, item]) => [key, toRawValue(item)]));
+  }
+  return value as string | boolean | null;
 }
 
 const DIGITS = /^[0-9]+$/;

@@ -6,6 +6,7 @@ import {
   readCallback,
   readEnvelope,
   readSignedFields,
+  readUnknownCallback,
 } from './callback.js';
 import { AppIdMismatchError } from './errors.js';
 import { buildMessage, type OutgoingMessage } from './message.js';
@@ -18,6 +19,8 @@ export interface Policy {
   /** When set, callbacks of any other AppID are refused. */
   readonly appId?: number | undefined;
   readonly forwardEvents: ReadonlySet<string>;
+  /** Forward events this version does not know, raw, rather than answer them 200 and drop them. */
+  readonly forwardUnknownEvents?: boolean;
   readonly maxBodyBytes?: number;
 }
 
@@ -51,9 +54,13 @@ export function decide(received: ReceivedCallback, policy: Policy, now: Date): D
   if (policy.appId !== undefined && envelope.appId !== policy.appId) {
     throw new AppIdMismatchError(`callback is for AppID ${envelope.appId}`);
   }
-  if (!policy.forwardEvents.has(envelope.event) || !isCallEvent(envelope.event)) {
-    return { action: 'ignore', envelope };
+  let callback: Callback;
+  if (isCallEvent(envelope.event)) {
+    if (!policy.forwardEvents.has(envelope.event)) return { action: 'ignore', envelope };
+    callback = readCallback(received.fields, envelope, envelope.event);
+  } else {
+    if (!policy.forwardUnknownEvents) return { action: 'ignore', envelope };
+    callback = readUnknownCallback(received.fields, envelope);
   }
-  const callback = readCallback(received.fields, envelope, envelope.event);
   return { action: 'enqueue', callback, message: buildMessage(callback, now) };
 }

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { Callback, CallDetails } from './callback.js';
+import type { Callback, CallDetails, RawValue } from './callback.js';
 
 /**
  * The queue message contract (schemaVersion 1). Consumers parse exactly this; a breaking change
@@ -39,7 +39,9 @@ export function buildMessage(callback: Callback, receivedAt: Date): OutgoingMess
   };
   return {
     body: JSON.stringify(message),
-    groupId: messageGroupId(callback.callId),
+    groupId: messageGroupId(
+      callIdOf(callback) ?? (callback.event === 'unknown' ? callback.rawEvent : callback.event),
+    ),
     deduplicationId: id,
     attributes: { event: callback.event, appId: callback.appId },
   };
@@ -50,7 +52,7 @@ export function buildMessage(callback: Callback, receivedAt: Date): OutgoingMess
  * ZEGOCLOUD re-signs its retries, and those must collapse into the first message.
  */
 export function deduplicationKey(callback: Callback): string {
-  const parts: (string | number)[] = [callback.appId, callback.event, callback.callId];
+  const parts: (string | number)[] = [callback.appId, callback.event];
   parts.push(...eventIdentity(callback));
   // JSON keeps the parts apart unambiguously, whatever characters an ID holds.
   return hash('sha256', JSON.stringify(parts), 'hex');
@@ -60,14 +62,35 @@ function eventIdentity(details: CallDetails): readonly string[] {
   switch (details.event) {
     case 'call_reject':
     case 'call_accept':
-      return [details.userId];
+      return [details.callId, details.userId];
     case 'call_timeout':
       // One timeout callback per set of callees that timed out; the order is not meaningful.
-      return [...details.userIds].sort();
+      return [details.callId, ...[...details.userIds].sort()];
     case 'call_create':
     case 'call_cancel':
-      return [];
+      return [details.callId];
+    case 'unknown':
+      // Nothing is known of what identifies it: all of its own fields do.
+      return [details.rawEvent, canonicalJson(details.fields)];
   }
+}
+
+/** The call an event belongs to, when it names one. */
+export function callIdOf(callback: Callback): string | undefined {
+  if (callback.event !== 'unknown') return callback.callId;
+  const value = callback.fields.call_id;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** JSON with object keys sorted, so that equal values always hash alike. */
+function canonicalJson(value: RawValue): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const object = value as { readonly [key: string]: RawValue };
+  return `{${Object.keys(object)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key] ?? null)}`)
+    .join(',')}}`;
 }
 
 /** SQS allows 1-128 printable ASCII characters; ZEGOCLOUD's call IDs are digits, so this is rare. */

@@ -1,0 +1,71 @@
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { parseCallbackMessage } from './core/contract.js';
+import type { CallbackMessage, CallRejectedMessage } from './core/message.js';
+
+/**
+ * The reference consumer: a Lambda subscribed to the callback queue (off by default; CDK
+ * context `referenceConsumer=true`). Copy it, and put your own logic in `onCallRejected`.
+ *
+ * What it shows:
+ * - parse with `parseCallbackMessage`: a message that is not the contract is poison, reported
+ *   failed, and after 5 receives SQS moves it to the dead-letter queue;
+ * - partial batch failures (ReportBatchItemFailures): only the failed messages come back;
+ * - FIFO: once one message fails, every later message of the batch is reported failed too,
+ *   so that no message of a call is processed before an earlier one of the same call;
+ * - idempotency: SQS deduplicates ZEGOCLOUD's retries for 5 minutes, but a message can still
+ *   be delivered twice (a consumer that fails after its work, before the delete). Key your
+ *   side effects on `message.id`.
+ */
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const failures: { itemIdentifier: string }[] = [];
+  for (const record of event.Records) {
+    if (failures.length > 0) {
+      failures.push({ itemIdentifier: record.messageId });
+      continue;
+    }
+    try {
+      await processRecord(record);
+    } catch (error) {
+      log('ERROR', 'message failed', {
+        messageId: record.messageId,
+        receiveCount: Number(record.attributes.ApproximateReceiveCount),
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
+}
+
+async function processRecord(record: SQSRecord): Promise<void> {
+  const parsed = parseCallbackMessage(record.body);
+  if (!parsed.ok) throw parsed.error;
+  await dispatch(parsed.message);
+}
+
+async function dispatch(message: CallbackMessage): Promise<void> {
+  switch (message.event) {
+    case 'call_reject':
+      return onCallRejected(message);
+    default:
+      // Other events arrive only when the stack forwards them (forwardEvents); handle them here.
+      log('INFO', 'event not handled by this consumer', { event: message.event, id: message.id });
+  }
+}
+
+/** Your logic goes here: notify the caller, update the call's state, bill, ... */
+async function onCallRejected(message: CallRejectedMessage): Promise<void> {
+  log('INFO', 'call rejected', {
+    id: message.id,
+    appId: message.appId,
+    callId: message.callId,
+    userId: message.userId,
+    timestamp: message.timestamp,
+  });
+}
+
+function log(level: string, message: string, fields: Record<string, unknown>): void {
+  process.stdout.write(
+    `${JSON.stringify({ timestamp: new Date().toISOString(), level, message, ...fields })}\n`,
+  );
+}
