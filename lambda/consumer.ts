@@ -10,16 +10,18 @@ import type { CallbackMessage, CallRejectedMessage } from './core/message.js';
  * - parse with `parseCallbackMessage`: a message that is not the contract is poison, reported
  *   failed, and after 5 receives SQS moves it to the dead-letter queue;
  * - partial batch failures (ReportBatchItemFailures): only the failed messages come back;
- * - FIFO: once one message fails, every later message of the batch is reported failed too,
- *   so that no message of a call is processed before an earlier one of the same call;
+ * - FIFO: once a message fails, every later message of its group (its call) is reported failed
+ *   unprocessed, so that no event of a call overtakes an earlier one; other calls go on;
  * - idempotency: SQS deduplicates ZEGOCLOUD's retries for 5 minutes, but a message can still
  *   be delivered twice (a consumer that fails after its work, before the delete). Key your
  *   side effects on `message.id`.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const failures: { itemIdentifier: string }[] = [];
+  const failedGroups = new Set<string | undefined>();
   for (const record of event.Records) {
-    if (failures.length > 0) {
+    const group = record.attributes.MessageGroupId;
+    if (failedGroups.has(group)) {
       failures.push({ itemIdentifier: record.messageId });
       continue;
     }
@@ -32,6 +34,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       });
       failures.push({ itemIdentifier: record.messageId });
+      failedGroups.add(group);
     }
   }
   return { batchItemFailures: failures };

@@ -8,6 +8,9 @@ import { RECEIVER_DEFAULTS } from './zego-callback-receiver.js';
 export interface StackSettings {
   readonly zegoAppId?: string;
   readonly forwardEvents: readonly CallEvent[];
+  readonly forwardUnknownEvents: boolean;
+  /** Deploy the reference consumer (lambda/consumer.ts) on the queue. */
+  readonly referenceConsumer: boolean;
   readonly signatureToleranceSeconds: number;
   readonly callbackSecretArn?: string;
   readonly logRetention: RetentionDays;
@@ -56,6 +59,14 @@ export function readStackSettings(tryGetContext: (key: string) => unknown): Stac
     return value;
   };
 
+  const flag = (key: string): boolean => {
+    const raw = text(key)?.toLowerCase();
+    if (raw === undefined || raw === 'false') return false;
+    if (raw === 'true') return true;
+    problems.push(`${key} must be true or false, got "${raw}"`);
+    return false;
+  };
+
   const zegoAppId = text('zegoAppId');
   if (zegoAppId !== undefined && !/^[0-9]{1,15}$/.test(zegoAppId)) {
     problems.push(`zegoAppId must be the numeric ZEGOCLOUD AppID, got "${zegoAppId}"`);
@@ -101,6 +112,8 @@ export function readStackSettings(tryGetContext: (key: string) => unknown): Stac
   const settings: StackSettings = {
     zegoAppId,
     forwardEvents,
+    forwardUnknownEvents: flag('forwardUnknownEvents'),
+    referenceConsumer: flag('referenceConsumer'),
     signatureToleranceSeconds: integer(
       'signatureToleranceSeconds',
       RECEIVER_DEFAULTS.signatureToleranceSeconds,

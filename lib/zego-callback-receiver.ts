@@ -32,6 +32,8 @@ export interface ZegoCallbackReceiverProps {
   readonly appId?: string;
   /** Events to put on the queue; every other signed event is answered 200 and dropped. */
   readonly forwardEvents?: readonly CallEvent[];
+  /** Forward events this version does not know, raw, as event 'unknown'. Default: answer 200, drop. */
+  readonly forwardUnknownEvents?: boolean;
   /** Accepted clock difference for the callback timestamp; 0 switches the check off. */
   readonly signatureToleranceSeconds?: number;
   /**
@@ -160,6 +162,7 @@ export class ZegoCallbackReceiver extends Construct {
           props.signatureToleranceSeconds ?? RECEIVER_DEFAULTS.signatureToleranceSeconds,
         ),
         [ENV.forwardEvents]: (props.forwardEvents ?? RECEIVER_DEFAULTS.forwardEvents).join(','),
+        [ENV.forwardUnknownEvents]: String(props.forwardUnknownEvents ?? false),
         [ENV.logLevel]: props.logLevel ?? RECEIVER_DEFAULTS.logLevel,
         [ENV.metricsNamespace]: this.metricsNamespace,
         ...(props.appId ? { [ENV.appId]: props.appId } : {}),

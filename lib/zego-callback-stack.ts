@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StackSettings } from './context.js';
+import { ReferenceConsumer } from './reference-consumer.js';
 import { ZegoCallbackMonitoring } from './zego-callback-monitoring.js';
 import { ZegoCallbackReceiver } from './zego-callback-receiver.js';
 
@@ -12,6 +13,7 @@ export interface ZegoCallbackStackProps extends StackProps {
 export class ZegoCallbackStack extends Stack {
   readonly receiver: ZegoCallbackReceiver;
   readonly monitoring: ZegoCallbackMonitoring;
+  readonly consumer?: ReferenceConsumer;
 
   constructor(scope: Construct, id: string, props: ZegoCallbackStackProps) {
     super(scope, id, props);
@@ -19,6 +21,7 @@ export class ZegoCallbackStack extends Stack {
     this.receiver = new ZegoCallbackReceiver(this, 'Receiver', {
       appId: settings.zegoAppId,
       forwardEvents: settings.forwardEvents,
+      forwardUnknownEvents: settings.forwardUnknownEvents,
       signatureToleranceSeconds: settings.signatureToleranceSeconds,
       callbackSecret: settings.callbackSecretArn
         ? Secret.fromSecretCompleteArn(this, 'CallbackSecret', settings.callbackSecretArn)
@@ -33,6 +36,12 @@ export class ZegoCallbackStack extends Stack {
       noCallbacksAlarmMinutes: settings.noCallbacksAlarmMinutes,
       oldestMessageAlarmSeconds: settings.oldestMessageAlarmSeconds,
     });
+    if (settings.referenceConsumer) {
+      this.consumer = new ReferenceConsumer(this, 'ReferenceConsumer', {
+        queue: this.receiver.queue,
+        logRetention: settings.logRetention,
+      });
+    }
     this.addOutputs();
     this.acknowledgeFindings();
   }

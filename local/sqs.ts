@@ -18,7 +18,9 @@ const REGION = 'us-east-1';
  * An in-process SQS-compatible server holding the same FIFO queue and dead-letter queue as the
  * deployed stack: high-throughput FIFO (dedup per group), 14 days, redrive after 5 receives.
  */
-export async function startLocalSqs(options: { port?: number } = {}): Promise<LocalSqs> {
+export async function startLocalSqs(
+  options: { port?: number; visibilityTimeoutSeconds?: number } = {},
+): Promise<LocalSqs> {
   const dlqArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${QUEUE_SETTINGS.defaultDeadLetterQueueName}`;
   const fifo = {
     FifoQueue: true,
@@ -37,7 +39,8 @@ export async function startLocalSqs(options: { port?: number } = {}): Promise<Lo
         QueueName: QUEUE_SETTINGS.defaultQueueName,
         Attributes: {
           ...fifo,
-          VisibilityTimeout: QUEUE_SETTINGS.visibilityTimeoutSeconds,
+          VisibilityTimeout:
+            options.visibilityTimeoutSeconds ?? QUEUE_SETTINGS.visibilityTimeoutSeconds,
           RedrivePolicy: JSON.stringify({
             deadLetterTargetArn: dlqArn,
             maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount,

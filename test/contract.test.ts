@@ -185,7 +185,9 @@ describe('handler output, schema and parser agree', () => {
     // Both verdicts must occur, or the property proved nothing.
     expect(refused).toBeGreaterThan(100);
     expect(cases - refused).toBeGreaterThan(100);
-    process.stdout.write(`contract agreement: ${cases} mutated messages, ${refused} refused by both\n`);
+    process.stdout.write(
+      `contract agreement: ${cases} mutated messages, ${refused} refused by both\n`,
+    );
   });
 
   it('refuses arbitrary JSON the same way too', () => {

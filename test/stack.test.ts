@@ -36,6 +36,7 @@ describe('the callback stack', () => {
           CALLBACK_SECRET_ARN: { Ref: Match.stringLikeRegexp('ReceiverCallbackSecret') },
           SIGNATURE_TOLERANCE_SECONDS: '300',
           FORWARD_EVENTS: 'call_reject',
+          FORWARD_UNKNOWN_EVENTS: 'false',
           LOG_LEVEL: 'INFO',
           METRICS_NAMESPACE: 'ZegoCallbacks/Test',
         },
@@ -232,6 +233,7 @@ describe('stack settings from CDK context', () => {
     [{ logLevel: 'chatty' }, 'logLevel'],
     [{ alarmEmail: 'ops' }, 'alarmEmail'],
     [{ noCallbacksAlarmMinutes: -5 }, 'noCallbacksAlarmMinutes'],
+    [{ referenceConsumer: 'yes' }, 'referenceConsumer'],
   ])('refuses %o at synth with a message naming %s', (context, key) => {
     const read = () => readStackSettings((k) => (context as Record<string, unknown>)[k]);
     expect(read).toThrow(InvalidContextError);
@@ -396,5 +398,81 @@ describe('monitoring', () => {
   it('stays cdk-nag clean with the e-mail topic', () => {
     const { app } = synth({ alarmEmail: 'ops@example.com', noCallbacksAlarmMinutes: 60 });
     expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('the reference consumer', () => {
+  it('is not deployed unless asked', () => {
+    Template.fromStack(synth().stack).resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+  });
+
+  it('consumes the callback queue in batches of 10 with partial batch failures, on its own scoped role', () => {
+    const template = Template.fromStack(synth({ referenceConsumer: 'true' }).stack);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReceiverQueue'), 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 30,
+      Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReferenceConsumerRole'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('ReferenceConsumerRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['sqs:ReceiveMessage', 'sqs:DeleteMessage']),
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReceiverQueue'), 'Arn'] },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('stays cdk-nag clean', () => {
+    const { app } = synth({ referenceConsumer: true, forwardUnknownEvents: true });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('passes forwardUnknownEvents to the handler', () => {
+    Template.fromStack(synth({ forwardUnknownEvents: 'true' }).stack).hasResourceProperties(
+      'AWS::Lambda::Function',
+      { Environment: { Variables: Match.objectLike({ FORWARD_UNKNOWN_EVENTS: 'true' }) } },
+    );
+  });
+});
+
+describe('the library entry point', () => {
+  it('builds the README’s example: the receiver, its monitoring and a consumer in another app', async () => {
+    const { ZegoCallbackReceiver, ZegoCallbackMonitoring, ReferenceConsumer } = await import(
+      '../lib/index.js'
+    );
+    const app = new App();
+    const stack = new Stack(app, 'MyApp');
+    const receiver = new ZegoCallbackReceiver(stack, 'ZegoCallbacks', {
+      appId: '1234567890',
+      forwardEvents: ['call_reject', 'call_cancel'],
+      memorySize: 1024,
+    });
+    new ZegoCallbackMonitoring(stack, 'ZegoCallbackAlarms', {
+      receiver,
+      alarmEmail: 'ops@example.com',
+    });
+    new ReferenceConsumer(stack, 'MyConsumer', { queue: receiver.queue, logRetention: 7 });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 1024,
+      Environment: {
+        Variables: Match.objectLike({
+          FORWARD_EVENTS: 'call_reject,call_cancel',
+          ZEGO_APP_ID: '1234567890',
+        }),
+      },
+    });
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.resourceCountIs('AWS::SNS::Subscription', 1);
   });
 });

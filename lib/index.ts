@@ -1,0 +1,34 @@
+/**
+ * The library entry point, for using the receiver inside another CDK app or typing a consumer:
+ *
+ *   import { ZegoCallbackReceiver, parseCallbackMessage } from 'zego-callback-queue/lib/index.js';
+ */
+export type {
+  CallAnswer,
+  CallCancel,
+  CallCreate,
+  CallEvent,
+  CallTimeout,
+  RawValue,
+  UnknownEvent,
+} from '../lambda/core/callback.js';
+export { CALL_EVENTS } from '../lambda/core/callback.js';
+export {
+  InvalidMessageError,
+  type ParsedMessage,
+  parseCallbackMessage,
+} from '../lambda/core/contract.js';
+export type { CallbackMessage, CallRejectedMessage } from '../lambda/core/message.js';
+export { ReferenceConsumer, type ReferenceConsumerProps } from './reference-consumer.js';
+export { QUEUE_SETTINGS } from './settings.js';
+export {
+  MONITORING_DEFAULTS,
+  ZegoCallbackMonitoring,
+  type ZegoCallbackMonitoringProps,
+} from './zego-callback-monitoring.js';
+export {
+  HANDLER_BUNDLING,
+  RECEIVER_DEFAULTS,
+  ZegoCallbackReceiver,
+  type ZegoCallbackReceiverProps,
+} from './zego-callback-receiver.js';
