@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ENV } from '../lambda/adapters/config.js';
 import { type CallbackHandler, createHandlerFromEnvironment } from '../lambda/handler.js';
 import { CALLBACK_ROUTE_PATH } from '../lib/settings.js';
+import { apiGatewayEvent } from './api-event.js';
 import { type LocalSqs, startLocalSqs } from './sqs.js';
 
 /** Printed by `npm start`, never used anywhere but on a laptop. */
@@ -116,34 +117,15 @@ function toApiEvent(request: IncomingMessage, url: URL, body: Buffer): APIGatewa
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey: `POST ${CALLBACK_ROUTE_PATH}`,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers,
-    isBase64Encoded: !isText,
+  return apiGatewayEvent({
     body: isText ? body.toString('utf8') : body.toString('base64'),
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: headers.host ?? '127.0.0.1',
-      domainPrefix: 'local',
-      http: {
-        method: 'POST',
-        path: url.pathname,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey: `POST ${CALLBACK_ROUTE_PATH}`,
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
-  };
+    isBase64Encoded: !isText,
+    headers,
+    requestId: randomUUID(),
+    sourceIp: request.socket.remoteAddress,
+    protocol: `HTTP/${request.httpVersion}`,
+    rawQueryString: url.search.slice(1),
+  });
 }
 
 function respond(response: ServerResponse, status: number, body: object): void {

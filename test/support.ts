@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { apiGatewayEvent } from '../local/api-event.js';
 import { type CallbackValue, type SignOptions, signCallback } from '../local/callback-client.js';
 
 /** An API Gateway HTTP API (payload v2) event as the route would deliver it. */
@@ -8,33 +9,12 @@ export function apiEvent(
   request: { body: string; contentType?: string; base64?: boolean },
   requestId = 'test-request',
 ): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /zego/callback',
-    rawPath: '/zego/callback',
-    rawQueryString: '',
-    headers: request.contentType ? { 'content-type': request.contentType } : {},
-    isBase64Encoded: request.base64 ?? false,
+  return apiGatewayEvent({
     body: request.base64 ? Buffer.from(request.body).toString('base64') : request.body,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: {
-        method: 'POST',
-        path: '/zego/callback',
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'test',
-      },
-      requestId,
-      routeKey: 'POST /zego/callback',
-      stage: '$default',
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-    },
-  };
+    isBase64Encoded: request.base64 ?? false,
+    headers: request.contentType ? { 'content-type': request.contentType } : {},
+    requestId,
+  });
 }
 
 /** A TCP server that accepts connections and never answers: an SQS that hangs. */
