@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -10,9 +11,15 @@ import {
   type Logger,
 } from './adapters/log.js';
 import { type QueueSender, SqsQueueSender } from './adapters/queue.js';
+import type { ReplayGuard } from './adapters/replay-guard.js';
 import { InlineSecrets, type SecretSource, SecretsManagerSecrets } from './adapters/secrets.js';
 import { type Decision, decide, type Policy, receiveCallback } from './core/decide.js';
-import { asCallbackError, type CallbackError, SignatureError } from './core/errors.js';
+import {
+  asCallbackError,
+  type CallbackError,
+  NotConfiguredError,
+  SignatureError,
+} from './core/errors.js';
 import { callIdOf } from './core/message.js';
 import { type SignedFields, verifySignature } from './core/signature.js';
 
@@ -22,6 +29,8 @@ export interface Dependencies {
   readonly queue: QueueSender;
   readonly log: Logger;
   readonly now: () => Date;
+  /** Opt-in: refuses a captured signature attached to another body. */
+  readonly replayGuard?: ReplayGuard | undefined;
 }
 
 export type CallbackHandler = (
@@ -29,7 +38,7 @@ export type CallbackHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
- * The only AWS-shaped entry point. It never throws: every input and every failure becomes an
+ * The handler: API Gateway event in, response out. It never throws: every input and every failure becomes an
  * answer, 2xx only once the event is stored or deliberately ignored.
  */
 export function createHandler(dependencies: Dependencies | CallbackError): CallbackHandler {
@@ -88,6 +97,8 @@ async function handleCallback(
   );
   await verify(received.signed, secrets);
   const decision = decide(received, policy, now());
+  // Ignored events too: their captured signatures could otherwise carry a forwarded event.
+  await dependencies.replayGuard?.admit(received.signed, hash('sha256', event.body ?? '', 'hex'));
   if (decision.action === 'ignore') return { decision };
   return { decision, messageId: await queue.send(decision.message) };
 }
@@ -139,6 +150,7 @@ function json(statusCode: number, body: object): APIGatewayProxyStructuredResult
 /** Wires the real adapters from the function's environment (see adapters/config.ts). */
 export function dependenciesFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
+  extensions: Extensions = {},
 ): Dependencies {
   const config: Config = readConfig(env);
   const secret = config.secret;
@@ -154,20 +166,35 @@ export function dependenciesFromEnvironment(
     ),
     log: new JsonLogger(config.logLevel, config.metricsNamespace),
     now: () => new Date(),
+    replayGuard: guard(config, extensions),
   };
+}
+
+/** What an entry point adds to the default wiring. */
+export interface Extensions {
+  readonly replayGuard?: (config: Config) => ReplayGuard | undefined;
+}
+
+function guard(config: Config, extensions: Extensions): ReplayGuard | undefined {
+  if (config.replayTableName === undefined) return undefined;
+  // A table configured for a bundle without the guard must not run unguarded.
+  if (extensions.replayGuard === undefined) {
+    throw new NotConfiguredError(
+      `${ENV.replayTableName} is set, but this bundle has no replay guard (use lambda/entry-replay-guard.ts)`,
+    );
+  }
+  return extensions.replayGuard(config);
 }
 
 export function createHandlerFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
+  extensions: Extensions = {},
 ): CallbackHandler {
   try {
-    return createHandler(dependenciesFromEnvironment(env));
+    return createHandler(dependenciesFromEnvironment(env, extensions));
   } catch (error) {
     // A bad configuration answers 503 (and logs why) on every call rather than crashing the
     // init phase, which API Gateway would turn into 500s with no reason attached.
     return createHandler(asCallbackError(error));
   }
 }
-
-/** Configuration is read once, at cold start. */
-export const handler: CallbackHandler = createHandlerFromEnvironment(process.env);

@@ -11,6 +11,8 @@ export interface StackSettings {
   readonly forwardUnknownEvents: boolean;
   /** Deploy the reference consumer (lambda/consumer.ts) on the queue. */
   readonly referenceConsumer: boolean;
+  /** Refuse captured signatures attached to another body (a DynamoDB table). */
+  readonly replayGuard: boolean;
   readonly signatureToleranceSeconds: number;
   readonly callbackSecretArn?: string;
   readonly logRetention: RetentionDays;
@@ -114,6 +116,7 @@ export function readStackSettings(tryGetContext: (key: string) => unknown): Stac
     forwardEvents,
     forwardUnknownEvents: flag('forwardUnknownEvents'),
     referenceConsumer: flag('referenceConsumer'),
+    replayGuard: flag('replayGuard'),
     signatureToleranceSeconds: integer(
       'signatureToleranceSeconds',
       RECEIVER_DEFAULTS.signatureToleranceSeconds,

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, SecretValue, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -9,6 +9,7 @@ import {
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -51,6 +52,11 @@ export interface ZegoCallbackReceiverProps {
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** CloudWatch namespace of the callback metrics. Default: `ZegoCallbacks/<stack name>`. */
   readonly metricsNamespace?: string;
+  /**
+   * Refuse a captured (timestamp, nonce, signature) attached to another body, by recording
+   * each accepted one in a DynamoDB table. Costs one conditional write per callback.
+   */
+  readonly replayGuard?: boolean;
 }
 
 /** Defaults in one place; README's configuration table states the same. */
@@ -95,6 +101,8 @@ export class ZegoCallbackReceiver extends Construct {
   /** The URL to paste into the ZEGOCLOUD Admin Console. */
   readonly callbackUrl: string;
   readonly metricsNamespace: string;
+  /** The replay guard's table, when `replayGuard` is on. */
+  readonly replayTable?: Table;
 
   constructor(scope: Construct, id: string, props: ZegoCallbackReceiverProps = {}) {
     super(scope, id);
@@ -146,7 +154,13 @@ export class ZegoCallbackReceiver extends Construct {
     logGroup.grantWrite(role);
 
     this.handler = new NodejsFunction(this, 'Handler', {
-      entry: fileURLToPath(new URL('../lambda/handler.ts', import.meta.url)),
+      // The guard has its own entry, so that the default bundle carries no DynamoDB client.
+      entry: fileURLToPath(
+        new URL(
+          props.replayGuard ? '../lambda/entry-replay-guard.ts' : '../lambda/entry.ts',
+          import.meta.url,
+        ),
+      ),
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -171,6 +185,18 @@ export class ZegoCallbackReceiver extends Construct {
     });
     this.queue.grantSendMessages(this.handler);
     this.secret.grantRead(this.handler);
+    if (props.replayGuard) {
+      this.replayTable = new Table(this, 'ReplayGuardTable', {
+        partitionKey: { name: 'pk', type: AttributeType.STRING },
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        timeToLiveAttribute: 'expiresAt',
+        encryption: TableEncryption.AWS_MANAGED,
+        // Records live minutes and are worth nothing after: nothing to keep on deletion.
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      this.replayTable.grant(this.handler, 'dynamodb:PutItem');
+      this.handler.addEnvironment(ENV.replayTableName, this.replayTable.tableName);
+    }
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention });
     this.api = new HttpApi(this, 'Api', {

@@ -22,6 +22,7 @@ export class ZegoCallbackStack extends Stack {
       appId: settings.zegoAppId,
       forwardEvents: settings.forwardEvents,
       forwardUnknownEvents: settings.forwardUnknownEvents,
+      replayGuard: settings.replayGuard,
       signatureToleranceSeconds: settings.signatureToleranceSeconds,
       callbackSecret: settings.callbackSecretArn
         ? Secret.fromSecretCompleteArn(this, 'CallbackSecret', settings.callbackSecretArn)

@@ -476,3 +476,44 @@ describe('the library entry point', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 1);
   });
 });
+
+describe('the replay guard', () => {
+  it('is off by default: no table, and the lean entry point', () => {
+    const template = Template.fromStack(synth().stack);
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    expect(JSON.stringify(template.toJSON())).not.toContain('REPLAY_TABLE_NAME');
+  });
+
+  it('adds a TTL table the function may only PutItem to, and points the function at it', () => {
+    const template = Template.fromStack(synth({ replayGuard: 'true' }).stack);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          REPLAY_TABLE_NAME: { Ref: Match.stringLikeRegexp('ReplayGuardTable') },
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: 'dynamodb:PutItem',
+            Effect: 'Allow',
+            Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('ReplayGuardTable'), 'Arn'] }],
+          },
+        ]),
+      },
+    });
+  });
+
+  it('stays cdk-nag clean', () => {
+    const { app } = synth({ replayGuard: true });
+    expect(() => app.synth()).not.toThrow();
+  });
+});

@@ -16,6 +16,8 @@ export const ENV = {
   metricsNamespace: 'METRICS_NAMESPACE',
   /** The AWS SDK's own name; read here too so that a test's env object is enough. */
   sqsEndpoint: 'AWS_ENDPOINT_URL_SQS',
+  replayTableName: 'REPLAY_TABLE_NAME',
+  dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
 } as const;
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -40,6 +42,9 @@ export interface Config {
   readonly metricsNamespace: string;
   /** Only for the local stack and tests; unset on AWS. */
   readonly sqsEndpoint?: string | undefined;
+  /** The replay guard's table; no guard when unset. */
+  readonly replayTableName?: string | undefined;
+  readonly dynamodbEndpoint?: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -103,6 +108,8 @@ export function readConfig(env: Env): Config {
     logLevel,
     metricsNamespace: get(ENV.metricsNamespace) ?? DEFAULT_METRICS_NAMESPACE,
     sqsEndpoint: get(ENV.sqsEndpoint),
+    replayTableName: get(ENV.replayTableName),
+    dynamodbEndpoint: get(ENV.dynamodbEndpoint),
     policy: {
       toleranceSeconds,
       appId: appIdText === undefined ? undefined : Number(appIdText),

@@ -16,8 +16,10 @@ export type FailureReason =
   | 'stale'
   | 'future'
   | 'app_id'
+  | 'replay'
   | 'not_configured'
   | 'enqueue_failed'
+  | 'guard_failed'
   | 'internal';
 
 export abstract class CallbackError extends Error {
@@ -78,6 +80,16 @@ export class FutureTimestampError extends CallbackError {
   readonly reason = 'future';
 }
 
+/**
+ * A (timestamp, nonce, signature) already accepted with another body: someone attached a body
+ * of their own to a captured signature. ZEGOCLOUD's genuine retries carry the same body.
+ */
+export class ReplayedSignatureError extends CallbackError {
+  readonly status = 401;
+  readonly code = 'replayed_signature';
+  readonly reason = 'replay';
+}
+
 export class AppIdMismatchError extends CallbackError {
   readonly status = 403;
   readonly code = 'app_id_mismatch';
@@ -92,6 +104,13 @@ export class NotConfiguredError extends CallbackError {
   readonly status = 503;
   readonly code = 'not_configured';
   readonly reason = 'not_configured';
+}
+
+/** The replay guard's table could not be written: retry rather than accept unchecked. */
+export class ReplayGuardError extends CallbackError {
+  readonly status = 503;
+  readonly code = 'replay_guard_unavailable';
+  readonly reason = 'guard_failed';
 }
 
 export class EnqueueError extends CallbackError {

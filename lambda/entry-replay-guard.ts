@@ -1,0 +1,10 @@
+import { replayGuardFromConfig } from './adapters/replay-guard.js';
+import { type CallbackHandler, createHandlerFromEnvironment } from './handler.js';
+
+/**
+ * The Lambda entry point with the replay guard (CDK context `replayGuard=true`). A separate
+ * entry so that the DynamoDB client is in this bundle only: the default one stays lean.
+ */
+export const handler: CallbackHandler = createHandlerFromEnvironment(process.env, {
+  replayGuard: replayGuardFromConfig,
+});

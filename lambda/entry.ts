@@ -1,0 +1,4 @@
+import { type CallbackHandler, createHandlerFromEnvironment } from './handler.js';
+
+/** The Lambda entry point. Configuration is read once, at cold start (the init phase). */
+export const handler: CallbackHandler = createHandlerFromEnvironment(process.env);

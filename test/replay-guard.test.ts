@@ -1,0 +1,139 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replayGuardFromConfig } from '../lambda/adapters/replay-guard.js';
+import { type CallbackHandler, createHandlerFromEnvironment } from '../lambda/handler.js';
+import { callRejectFields, signCallback } from '../local/callback-client.js';
+import { drainQueue, localSqsClient } from '../local/queue-reader.js';
+import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
+import { callbackSender, closedPortEndpoint, uniqueCallId } from './support.js';
+
+const SECRET = 'replay-secret';
+const TABLE = 'replay-guard';
+let sqs: LocalSqs;
+let reader: SQSClient;
+let dynamo: ReturnType<typeof dynalite>;
+let dynamoEndpoint: string;
+let guarded: CallbackHandler;
+
+function environment(overrides: Record<string, string> = {}) {
+  return {
+    QUEUE_URL: sqs.queueUrl,
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    CALLBACK_SECRET: SECRET,
+    REPLAY_TABLE_NAME: TABLE,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    FORWARD_EVENTS: 'call_reject',
+    ...overrides,
+  };
+}
+const withGuard = (env: Record<string, string>) =>
+  createHandlerFromEnvironment(env, { replayGuard: replayGuardFromConfig });
+const { send, post } = callbackSender(SECRET, () => guarded);
+const queued = () => drainQueue(reader, sqs.queueUrl);
+
+beforeAll(async () => {
+  sqs = await startLocalSqs();
+  reader = localSqsClient(sqs.endpoint);
+  // A DynamoDB-compatible server in this process: no Docker, no Java.
+  dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
+  dynamoEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({ endpoint: dynamoEndpoint });
+  await client.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  client.destroy();
+  guarded = withGuard(environment());
+});
+afterAll(async () => {
+  reader.destroy();
+  await sqs.close();
+  await new Promise((resolve) => dynamo.close(resolve));
+});
+
+describe('the replay guard', () => {
+  it('accepts a callback, and its identical retry, enqueuing it once', async () => {
+    const request = signCallback(callRejectFields({ call_id: uniqueCallId() }), { secret: SECRET });
+    expect((await send(request.body)).status).toBe(200);
+    expect((await send(request.body)).status).toBe(200);
+    expect(await queued()).toHaveLength(1);
+  });
+
+  it('still accepts ZEGOCLOUD’s re-signed retries (new timestamp and nonce)', async () => {
+    const fields = callRejectFields({ call_id: uniqueCallId() });
+    const now = Math.floor(Date.now() / 1000);
+    expect((await post(fields, { timestamp: now })).status).toBe(200);
+    expect((await post(fields, { timestamp: now + 2 })).status).toBe(200);
+    expect(await queued()).toHaveLength(1);
+  });
+
+  it('refuses a captured signature attached to another body, with 401 and nothing enqueued', async () => {
+    const genuine = signCallback(callRejectFields({ call_id: uniqueCallId(), user_id: 'bob' }), {
+      secret: SECRET,
+    });
+    expect((await send(genuine.body)).status).toBe(200);
+    await queued();
+    const forged = genuine.body.replace('"user_id":"bob"', '"user_id":"mallory"');
+    expect(await send(forged)).toEqual({
+      status: 401,
+      body: { error: 'replayed_signature', message: 'signature already used with another body' },
+    });
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('refuses the signature of an ignored event reused to carry a forwarded one', async () => {
+    const ignored = signCallback(
+      {
+        appid: '1',
+        event: 'call_accept',
+        call_id: uniqueCallId(),
+        user_id: 'bob',
+        extend_data: '',
+      },
+      { secret: SECRET },
+    );
+    expect((await send(ignored.body)).body).toEqual({ status: 'ignored' });
+    const forged = ignored.body.replace('"event":"call_accept"', '"event":"call_reject"');
+    expect((await send(forged)).status).toBe(401);
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('stores digests with an expiry past the window, never a signature', async () => {
+    const client = new DynamoDBClient({ endpoint: dynamoEndpoint });
+    const { Items = [] } = await client.send(new ScanCommand({ TableName: TABLE }));
+    client.destroy();
+    expect(Items.length).toBeGreaterThanOrEqual(4);
+    for (const item of Items) {
+      expect(Object.keys(item).sort()).toEqual(['bodyDigest', 'expiresAt', 'pk']);
+      expect(item.pk?.S).toMatch(/^[0-9a-f]{64}$/);
+      const expiresAt = Number(item.expiresAt?.N);
+      expect(expiresAt - Date.now() / 1000).toBeGreaterThan(300);
+      expect(expiresAt - Date.now() / 1000).toBeLessThan(300 + 60 + 30);
+    }
+  });
+
+  it('answers 503 when its table cannot be written, so ZEGOCLOUD retries', async () => {
+    const down = withGuard(environment({ AWS_ENDPOINT_URL_DYNAMODB: await closedPortEndpoint() }));
+    const response = await post(callRejectFields({ call_id: uniqueCallId() }), { via: down });
+    expect(response).toEqual({
+      status: 503,
+      body: { error: 'replay_guard_unavailable', message: 'temporarily unavailable; retry later' },
+    });
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('will not run unguarded: a table configured for a bundle without the guard answers 503', async () => {
+    const unguarded = createHandlerFromEnvironment(environment());
+    const response = await post(callRejectFields({ call_id: uniqueCallId() }), { via: unguarded });
+    expect(response.status).toBe(503);
+    expect(response.body.error).toBe('not_configured');
+  });
+});
