@@ -1,0 +1,78 @@
+import '../local/quiet-sdk.js';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { replayGuardFromConfig } from '../lambda/adapters/replay-guard.js';
+import { createHandlerFromEnvironment } from '../lambda/handler.js';
+import { apiGatewayEvent } from '../local/api-event.js';
+import { callRejectFields, signCallback } from '../local/callback-client.js';
+import { startLocalSqs } from '../local/sqs.js';
+
+/**
+ * What the replay guard adds per callback: the same signed callbacks through the handler with
+ * and without it, interleaved, against the embedded SQS and dynalite on loopback. On AWS the
+ * figure is one in-region DynamoDB PutItem; dynalite's latency is not DynamoDB's.
+ */
+const { values } = parseArgs({ options: { callbacks: { type: 'string', default: '2000' } } });
+const N = Number(values.callbacks);
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID ??= 'local';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+
+const sqs = await startLocalSqs();
+const dynamo = dynalite({ createTableMs: 0 });
+await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
+const dynamoEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+const setup = new DynamoDBClient({ endpoint: dynamoEndpoint });
+await setup.send(
+  new CreateTableCommand({
+    TableName: 'guard',
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  }),
+);
+setup.destroy();
+
+const env = {
+  QUEUE_URL: sqs.queueUrl,
+  AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+  CALLBACK_SECRET: 's',
+  LOG_LEVEL: 'ERROR',
+  METRICS_NAMESPACE: 'Cost',
+};
+const handlers = {
+  without: createHandlerFromEnvironment(env),
+  with: createHandlerFromEnvironment(
+    { ...env, REPLAY_TABLE_NAME: 'guard', AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint },
+    { replayGuard: replayGuardFromConfig },
+  ),
+};
+const latencies = { without: [] as number[], with: [] as number[] };
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = () => true; // the handlers' metric lines
+for (let i = 0; i < N; i++) {
+  for (const name of ['without', 'with'] as const) {
+    const body = signCallback(callRejectFields({ call_id: `${name === 'with' ? 1 : 2}${i}` }), {
+      secret: 's',
+    }).body;
+    const started = performance.now();
+    const result = await handlers[name](apiGatewayEvent({ body, requestId: String(i) }));
+    if (i >= N / 10) latencies[name].push(performance.now() - started);
+    if (result.statusCode !== 200) throw new Error(`${name}: ${result.statusCode} ${result.body}`);
+  }
+}
+process.stdout.write = write;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(p * xs.length)] ?? 0;
+for (const name of ['without', 'with'] as const) {
+  console.log(
+    `${name.padEnd(7)} replay guard: p50 ${pct(latencies[name], 0.5).toFixed(2)} ms, p99 ${pct(latencies[name], 0.99).toFixed(2)} ms`,
+  );
+}
+console.log(
+  `added per callback: p50 +${(pct(latencies.with, 0.5) - pct(latencies.without, 0.5)).toFixed(2)} ms (${N} callbacks each, interleaved, dynalite on loopback)`,
+);
+await sqs.close();
+await new Promise((resolve) => dynamo.close(resolve));
