@@ -326,80 +326,49 @@ function print(r: Results): void {
   const f = (x: number, d = 2) => x.toFixed(d);
   const ratio = (a: number, b: number) => `${f(a / b)}x`;
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  /** A row: the three figures, ours over the floor, and the target when there is one. */
+  const row = (
+    label: string,
+    values: { ours: number; floor: number; peer?: number | string },
+    digits: number,
+    target?: { text: string; met: boolean },
+  ) => [
+    label,
+    f(values.ours, digits),
+    f(values.floor, digits),
+    typeof values.peer === 'number' ? f(values.peer, digits) : (values.peer ?? ''),
+    ratio(values.ours, values.floor),
+    target ? `${target.text} ${verdict(target.met)}` : '',
+  ];
+  const warmOf = (key: 'p50' | 'p99' | 'cpuMs') => ({
+    ours: r.warm.ours[key],
+    floor: r.warm.floor[key],
+    peer: r.warm.peer[key],
+  });
+  const kib = { ours: r.bundleBytes.ours / 1024, floor: r.bundleBytes.floor / 1024 };
   const rows: string[][] = [
     ['metric', 'ours', 'floor', 'peer', 'ours/floor', 'target'],
-    [
-      `cold start, median of ${r.settings.runs} (ms)`,
-      f(r.coldMs.ours, 1),
-      f(r.coldMs.floor, 1),
-      f(r.coldMs.peer, 1),
-      ratio(r.coldMs.ours, r.coldMs.floor),
-      `<= 1.10x ${verdict(r.coldMs.ours <= 1.1 * r.coldMs.floor)}`,
-    ],
-    [
-      '  of which: bundle loaded (ms)',
-      f(r.loadedMs.ours, 1),
-      f(r.loadedMs.floor, 1),
-      f(r.loadedMs.peer, 1),
-      ratio(r.loadedMs.ours, r.loadedMs.floor),
-      '',
-    ],
-    [
-      '  CPU time to first answer (ms)',
-      f(r.coldCpuMs.ours, 1),
-      f(r.coldCpuMs.floor, 1),
-      f(r.coldCpuMs.peer, 1),
-      ratio(r.coldCpuMs.ours, r.coldCpuMs.floor),
-      '',
-    ],
-    [
-      '    of which: first invocation (ms)',
-      f(r.firstCallCpuMs.ours, 1),
-      f(r.firstCallCpuMs.floor, 1),
-      f(r.firstCallCpuMs.peer, 1),
-      ratio(r.firstCallCpuMs.ours, r.firstCallCpuMs.floor),
-      '',
-    ],
-    [
-      `warm p50 over ${r.settings.warm} (ms)`,
-      f(r.warm.ours.p50, 3),
-      f(r.warm.floor.p50, 3),
-      f(r.warm.peer.p50, 3),
-      ratio(r.warm.ours.p50, r.warm.floor.p50),
-      `<= 1.10x ${verdict(r.warm.ours.p50 <= 1.1 * r.warm.floor.p50)}`,
-    ],
-    [
-      'warm p99 (ms)',
-      f(r.warm.ours.p99, 3),
-      f(r.warm.floor.p99, 3),
-      f(r.warm.peer.p99, 3),
-      ratio(r.warm.ours.p99, r.warm.floor.p99),
-      '',
-    ],
-    [
-      'warm CPU per callback (ms)',
-      f(r.warm.ours.cpuMs, 3),
-      f(r.warm.floor.cpuMs, 3),
-      f(r.warm.peer.cpuMs, 3),
-      ratio(r.warm.ours.cpuMs, r.warm.floor.cpuMs),
-      '',
-    ],
-    [
-      'pure path, one core (callbacks/s)',
-      f(r.pureCallbacksPerSecond.ours, 0),
-      f(r.pureCallbacksPerSecond.floor, 0),
-      '',
-      ratio(r.pureCallbacksPerSecond.ours, r.pureCallbacksPerSecond.floor),
-      `>= 200000 ${verdict(r.pureCallbacksPerSecond.ours >= 200_000)}`,
-    ],
-    [
-      'bundle (KiB)',
-      f(r.bundleBytes.ours / 1024, 1),
-      f(r.bundleBytes.floor / 1024, 1),
-      `${f(r.bundleBytes.peer / 1024, 1)} + SDK`,
-      ratio(r.bundleBytes.ours, r.bundleBytes.floor),
-      `<= 1.25x ${verdict(r.bundleBytes.ours <= 1.25 * r.bundleBytes.floor)}`,
-    ],
+    row(`cold start, median of ${r.settings.runs} (ms)`, r.coldMs, 1, {
+      text: '<= 1.10x',
+      met: r.coldMs.ours <= 1.1 * r.coldMs.floor,
+    }),
+    row('  of which: bundle loaded (ms)', r.loadedMs, 1),
+    row('  CPU time to first answer (ms)', r.coldCpuMs, 1),
+    row('    of which: first invocation (ms)', r.firstCallCpuMs, 1),
+    row(`warm p50 over ${r.settings.warm} (ms)`, warmOf('p50'), 3, {
+      text: '<= 1.10x',
+      met: r.warm.ours.p50 <= 1.1 * r.warm.floor.p50,
+    }),
+    row('warm p99 (ms)', warmOf('p99'), 3),
+    row('warm CPU per callback (ms)', warmOf('cpuMs'), 3),
+    row('pure path, one core (callbacks/s)', r.pureCallbacksPerSecond, 0, {
+      text: '>= 200000',
+      met: r.pureCallbacksPerSecond.ours >= 200_000,
+    }),
+    row('bundle (KiB)', { ...kib, peer: `${f(r.bundleBytes.peer / 1024, 1)} + SDK` }, 1, {
+      text: '<= 1.25x',
+      met: kib.ours <= 1.25 * kib.floor,
+    }),
   ];
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((row) => row[c]?.length ?? 0))) ?? [];
   for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  '));
