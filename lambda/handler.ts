@@ -38,8 +38,8 @@ export type CallbackHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
- * The handler: API Gateway event in, response out. It never throws: every input and every failure becomes an
- * answer, 2xx only once the event is stored or deliberately ignored.
+ * The handler: API Gateway event in, response out. It never throws: every input and every
+ * failure becomes an answer, 2xx only once the event is stored or deliberately ignored.
  */
 export function createHandler(dependencies: Dependencies | CallbackError): CallbackHandler {
   const log =

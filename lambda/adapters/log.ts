@@ -84,6 +84,8 @@ export class JsonLogger implements Logger {
       Callbacks: 1,
       Latency: record.latencyMs,
     };
+    // The latency goes out once, as the metric.
+    const { latencyMs: _latency, ...fields } = record;
     const level = LEVEL_OF[record.outcome];
     // Below the log level the line shrinks to its metrics: counts never depend on verbosity.
     const line =
@@ -93,7 +95,7 @@ export class JsonLogger implements Logger {
             timestamp: new Date(now).toISOString(),
             level,
             message: 'callback',
-            ...record,
+            ...fields,
             ...metrics,
           };
     this.write(`${JSON.stringify(line)}\n`);
