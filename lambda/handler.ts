@@ -49,9 +49,11 @@ export function createHandler(dependencies: Dependencies | CallbackError): Callb
   return async (event) => {
     const started = performance.now();
     const requestId = event.requestContext?.requestId;
+    // Set once the callback is verified, so that a later failure is recorded with its event.
+    const verified: { decision?: Decision } = {};
     try {
       if (!('log' in dependencies)) throw dependencies;
-      const { decision, messageId } = await handleCallback(event, dependencies);
+      const { decision, messageId } = await handleCallback(event, dependencies, verified);
       const status = 200;
       log.callback({
         outcome: decision.action === 'enqueue' ? 'enqueued' : 'ignored',
@@ -72,6 +74,7 @@ export function createHandler(dependencies: Dependencies | CallbackError): Callb
       const failed = error.status >= 500;
       log.callback({
         outcome: failed ? 'failed' : 'refused',
+        ...(verified.decision ? describe(verified.decision) : {}),
         status: error.status,
         reason: error.reason,
         error: error.message,
@@ -89,6 +92,7 @@ export function createHandler(dependencies: Dependencies | CallbackError): Callb
 async function handleCallback(
   event: APIGatewayProxyEventV2,
   dependencies: Dependencies,
+  verified: { decision?: Decision },
 ): Promise<{ decision: Decision; messageId?: string }> {
   const { policy, secrets, queue, now } = dependencies;
   const received = receiveCallback(
@@ -97,6 +101,7 @@ async function handleCallback(
   );
   await verify(received.signed, secrets);
   const decision = decide(received, policy, now());
+  verified.decision = decision;
   // Ignored events too: their captured signatures could otherwise carry a forwarded event.
   await dependencies.replayGuard?.admit(received.signed, hash('sha256', event.body ?? '', 'hex'));
   if (decision.action === 'ignore') return { decision };

@@ -157,6 +157,9 @@ describe('what the handler writes for each outcome', () => {
       status: 503,
       reason: 'enqueue_failed',
       cause: expect.stringContaining('ECONNREFUSED'),
+      // Verified before it failed: recorded under its event and call.
+      event: 'call_reject',
+      callId: expect.stringMatching(/^35/),
     });
     expectValidEmf(line);
     for (const secretish of [SECRET, signature, BODY_MARKER])
