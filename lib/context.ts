@@ -1,5 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { splitList } from '../lambda/adapters/config.js';
+import { APP_ID_PATTERN, isLogLevel, splitList } from '../lambda/adapters/config.js';
 import { CALL_EVENTS, type CallEvent, isCallEvent } from '../lambda/core/callback.js';
 import { MONITORING_DEFAULTS } from './zego-callback-monitoring.js';
 import { RECEIVER_DEFAULTS } from './zego-callback-receiver.js';
@@ -70,7 +70,7 @@ export function readStackSettings(tryGetContext: (key: string) => unknown): Stac
   };
 
   const zegoAppId = text('zegoAppId');
-  if (zegoAppId !== undefined && !/^[0-9]{1,15}$/.test(zegoAppId)) {
+  if (zegoAppId !== undefined && !APP_ID_PATTERN.test(zegoAppId)) {
     problems.push(`zegoAppId must be the numeric ZEGOCLOUD AppID, got "${zegoAppId}"`);
   }
 
@@ -102,7 +102,7 @@ export function readStackSettings(tryGetContext: (key: string) => unknown): Stac
   }
 
   const logLevel = (text('logLevel') ?? RECEIVER_DEFAULTS.logLevel).toUpperCase();
-  if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel)) {
+  if (!isLogLevel(logLevel)) {
     problems.push(`logLevel must be DEBUG, INFO, WARN or ERROR, got "${logLevel}"`);
   }
 

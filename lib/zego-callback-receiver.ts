@@ -23,7 +23,12 @@ import {
   QueueEncryption,
 } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV, UNSET_SECRET_PLACEHOLDER } from '../lambda/adapters/config.js';
+import {
+  DEFAULT_FORWARD_EVENTS,
+  DEFAULT_TOLERANCE_SECONDS,
+  ENV,
+  UNSET_SECRET_PLACEHOLDER,
+} from '../lambda/adapters/config.js';
 import { DEFAULT_METRICS_NAMESPACE } from '../lambda/adapters/log.js';
 import type { CallEvent } from '../lambda/core/callback.js';
 import { CALLBACK_ROUTE_PATH, QUEUE_SETTINGS } from './settings.js';
@@ -61,8 +66,8 @@ export interface ZegoCallbackReceiverProps {
 
 /** Defaults in one place; README's configuration table states the same. */
 export const RECEIVER_DEFAULTS = {
-  forwardEvents: ['call_reject'] as readonly CallEvent[],
-  signatureToleranceSeconds: 300,
+  forwardEvents: DEFAULT_FORWARD_EVENTS,
+  signatureToleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
   routePath: CALLBACK_ROUTE_PATH,
   logRetention: RetentionDays.ONE_MONTH,
   throttle: { rateLimit: 100, burstLimit: 200 },

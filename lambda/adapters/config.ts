@@ -1,4 +1,4 @@
-import { CALL_EVENTS, isCallEvent } from '../core/callback.js';
+import { CALL_EVENTS, type CallEvent, isCallEvent } from '../core/callback.js';
 import type { Policy } from '../core/decide.js';
 import { NotConfiguredError } from '../core/errors.js';
 import { DEFAULT_METRICS_NAMESPACE } from './log.js';
@@ -24,7 +24,10 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 /** What a secret created by the stack holds until the operator puts ZEGOCLOUD's value in it. */
 export const UNSET_SECRET_PLACEHOLDER = 'REPLACE_ME_WITH_THE_ZEGOCLOUD_CALLBACK_SECRET';
-export const DEFAULT_FORWARD_EVENTS: readonly string[] = ['call_reject'];
+export const DEFAULT_FORWARD_EVENTS: readonly CallEvent[] = ['call_reject'];
+
+/** A ZEGOCLOUD AppID: digits that fit a double exactly (AppIDs are 32-bit). */
+export const APP_ID_PATTERN = /^[0-9]{1,15}$/;
 
 export type SecretLocation =
   /** Local runs and tests: one secret, or several comma-separated during a rotation. */
@@ -75,7 +78,7 @@ export function readConfig(env: Env): Config {
   }
 
   const appIdText = get(ENV.appId);
-  if (appIdText !== undefined && !/^[0-9]{1,15}$/.test(appIdText)) {
+  if (appIdText !== undefined && !APP_ID_PATTERN.test(appIdText)) {
     problems.push(`${ENV.appId} must be the numeric AppID`);
   }
 
@@ -126,6 +129,6 @@ export function splitList(text: string): string[] {
     .filter((item) => item !== '');
 }
 
-function isLogLevel(level: string): level is LogLevel {
+export function isLogLevel(level: string): level is LogLevel {
   return level === 'DEBUG' || level === 'INFO' || level === 'WARN' || level === 'ERROR';
 }

@@ -48,9 +48,11 @@ export function decodeBody(raw: RawBody, maxBytes: number = MAX_BODY_BYTES): Fie
 function bodyText(raw: RawBody, maxBytes: number): string {
   const body = raw.body ?? '';
   if (!raw.isBase64Encoded) {
-    // Length in UTF-16 units is a lower bound of the UTF-8 size: a cheap first refusal.
-    if (body.length > maxBytes || Buffer.byteLength(body, 'utf8') > maxBytes)
+    // A UTF-16 unit takes 1 to 3 UTF-8 bytes: count the bytes only when the length cannot decide.
+    if (body.length > maxBytes) throw tooLarge(maxBytes);
+    if (body.length * 3 > maxBytes && Buffer.byteLength(body, 'utf8') > maxBytes) {
       throw tooLarge(maxBytes);
+    }
     return body;
   }
   // Refuse before decoding: base64 is 4 characters for every 3 bytes.
@@ -87,7 +89,7 @@ function parseForm(text: string): FieldMap {
   return fields;
 }
 
-export function parseJsonObject(text: string): FieldMap {
+function parseJsonObject(text: string): FieldMap {
   const value = new JsonReader(text).document();
   if (!(value instanceof Map)) throw new MalformedBodyError('body is not a JSON object');
   return value;
