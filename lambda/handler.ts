@@ -3,7 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type Config, ENV, readConfig } from './adapters/config.js';
-import { sdkClientSettings } from './adapters/deadline.js';
+import { perCallbackClientSettings, sdkClientSettings } from './adapters/deadline.js';
 import {
   type CallbackRecord,
   DEFAULT_METRICS_NAMESPACE,
@@ -166,7 +166,7 @@ export function dependenciesFromEnvironment(
         ? new InlineSecrets(secret.secrets)
         : new SecretsManagerSecrets(new SecretsManagerClient(sdkClientSettings), secret.secretId),
     queue: new SqsQueueSender(
-      new SQSClient({ ...sdkClientSettings, endpoint: config.sqsEndpoint }),
+      new SQSClient({ ...perCallbackClientSettings, endpoint: config.sqsEndpoint }),
       config.queueUrl,
     ),
     log: new JsonLogger(config.logLevel, config.metricsNamespace),

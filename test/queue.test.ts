@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { DeadlineExceededError, sdkClientSettings } from '../lambda/adapters/deadline.js';
+import { DeadlineExceededError, perCallbackClientSettings } from '../lambda/adapters/deadline.js';
 import { SqsQueueSender } from '../lambda/adapters/queue.js';
 import { EnqueueError } from '../lambda/core/errors.js';
 import type { OutgoingMessage } from '../lambda/core/message.js';
@@ -15,7 +15,7 @@ const message: OutgoingMessage = {
 
 async function failureAgainstHangingSqs(deadlineMs: number): Promise<unknown> {
   const hole = await startBlackHole();
-  const client = new SQSClient({ ...sdkClientSettings, endpoint: hole.endpoint });
+  const client = new SQSClient({ ...perCallbackClientSettings, endpoint: hole.endpoint });
   try {
     await new SqsQueueSender(client, `${hole.endpoint}/0/q.fifo`, deadlineMs).send(message);
     return undefined;

@@ -31,9 +31,8 @@ export class SqsQueueSender implements QueueSender {
     });
     let messageId: string | undefined;
     try {
-      const output = await withDeadline(this.deadlineMs, (abortSignal) =>
-        this.client.send(command, { abortSignal }),
-      );
+      // No options on send: they would defeat the client's middleware cache (see deadline.ts).
+      const output = await withDeadline(this.deadlineMs, this.client.send(command));
       messageId = output.MessageId;
     } catch (cause) {
       throw new EnqueueError('the queue did not accept the message', { cause });

@@ -8,7 +8,7 @@ import {
 import { ReplayedSignatureError, ReplayGuardError } from '../core/errors.js';
 import type { SignedFields } from '../core/signature.js';
 import type { Config } from './config.js';
-import { sdkClientSettings, withDeadline } from './deadline.js';
+import { perCallbackClientSettings, withDeadline } from './deadline.js';
 
 export interface ReplayGuard {
   /**
@@ -45,7 +45,9 @@ export class DynamoReplayGuard implements ReplayGuard {
     const key = hash('sha256', `${signed.timestamp}\n${signed.nonce}\n${signed.signature}`, 'hex');
     const expiresAt = Number(signed.timestamp) + this.windowSeconds + 60;
     try {
-      await withDeadline(this.deadlineMs, (abortSignal) =>
+      // No options on send: they would defeat the client's middleware cache (see deadline.ts).
+      await withDeadline(
+        this.deadlineMs,
         client.send(
           new PutItemCommand({
             TableName: this.tableName,
@@ -57,7 +59,6 @@ export class DynamoReplayGuard implements ReplayGuard {
             ConditionExpression: 'attribute_not_exists(pk) OR bodyDigest = :digest',
             ExpressionAttributeValues: { ':digest': { S: bodyDigest } },
           }),
-          { abortSignal },
         ),
       );
     } catch (cause) {
@@ -79,6 +80,6 @@ export function replayGuardFromConfig(config: Config): ReplayGuard | undefined {
     config.replayTableName,
     // With the time check off, a triple stays acceptable for as long as TTL allows: a day.
     config.policy.toleranceSeconds || 86_400,
-    { ...sdkClientSettings, endpoint: config.dynamodbEndpoint },
+    { ...perCallbackClientSettings, endpoint: config.dynamodbEndpoint },
   );
 }

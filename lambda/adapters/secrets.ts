@@ -100,11 +100,14 @@ export class SecretsManagerSecrets implements SecretSource {
   private async version(stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<string | undefined> {
     let value: string | undefined;
     try {
-      const output = await withDeadline(this.deadlineMs, (abortSignal) =>
+      const controller = new AbortController();
+      const output = await withDeadline(
+        this.deadlineMs,
         this.client.send(
           new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: stage }),
-          { abortSignal },
+          { abortSignal: controller.signal },
         ),
+        (error) => controller.abort(error),
       );
       value = output.SecretString?.trim();
     } catch (cause) {
