@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Callback, CallDetails, RawValue } from './callback.js';
+import { isoTimestamp } from './time.js';
 
 /**
  * The queue message contract (schemaVersion 1). Consumers parse exactly this; a breaking change
@@ -31,20 +32,25 @@ export interface OutgoingMessage {
 
 export function buildMessage(callback: Callback, receivedAt: Date): OutgoingMessage {
   const id = deduplicationKey(callback);
-  const message: CallbackMessage = {
-    schemaVersion: 1,
-    id,
-    ...callback,
-    receivedAt: receivedAt.toISOString(),
-  };
   return {
-    body: JSON.stringify(message),
+    body: serializeMessage(id, callback, isoTimestamp(receivedAt)),
     groupId: messageGroupId(
       callIdOf(callback) ?? (callback.event === 'unknown' ? callback.rawEvent : callback.event),
     ),
     deduplicationId: id,
     attributes: { event: callback.event, appId: callback.appId },
   };
+}
+
+/**
+ * `JSON.stringify({ schemaVersion: 1, id, ...callback, receivedAt })` (a CallbackMessage),
+ * character for character, without copying the callback into a new object first: that copy
+ * was a third of the message's cost. `id` is hex and `receivedAt` ISO 8601: neither needs
+ * escaping. test/message.test.ts holds the two equal over arbitrary callbacks.
+ */
+export function serializeMessage(id: string, callback: Callback, receivedAt: string): string {
+  const fields = JSON.stringify(callback);
+  return `{"schemaVersion":1,"id":"${id}",${fields.slice(1, -1)},"receivedAt":"${receivedAt}"}`;
 }
 
 /**
