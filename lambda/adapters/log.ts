@@ -1,4 +1,5 @@
 import type { FailureReason } from '../core/errors.js';
+import { isoTimestamp } from '../core/time.js';
 import type { LogLevel } from './config.js';
 
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
@@ -40,17 +41,40 @@ const LEVEL_OF: Record<Outcome, LogLevel> = {
   failed: 'ERROR',
 };
 
+/** Every field of a callback line: each of the record's (latency excepted) and the line's own. */
+type LineFields = { [K in Exclude<keyof CallbackRecord, 'latencyMs'>]-?: unknown } & {
+  [K in 'timestamp' | 'level' | 'message' | 'Callbacks' | 'Latency']: unknown;
+};
+
 /**
  * One JSON object per line on stdout, which CloudWatch Logs stores as is and Logs Insights
  * queries by field. The callback line is also a CloudWatch Embedded Metric Format document:
  * the metrics cost no API call, and the dimensions are the log's own fields.
  */
 export class JsonLogger implements Logger {
+  /** The EMF directives never change: serialized once, not on every callback. */
+  private readonly directives: string;
+
   constructor(
     private readonly level: LogLevel = 'INFO',
-    private readonly namespace: string = DEFAULT_METRICS_NAMESPACE,
+    namespace: string = DEFAULT_METRICS_NAMESPACE,
     private readonly write: (line: string) => void = (line) => process.stdout.write(line),
-  ) {}
+  ) {
+    const CloudWatchMetrics = [
+      {
+        Namespace: namespace,
+        // [] gives the total, which the optional no-callbacks alarm watches.
+        Dimensions: [[], ['event'], ['outcome'], ['outcome', 'event'], ['outcome', 'reason']],
+        Metrics: [{ Name: 'Callbacks', Unit: 'Count' }],
+      },
+      {
+        Namespace: namespace,
+        Dimensions: [[]],
+        Metrics: [{ Name: 'Latency', Unit: 'Milliseconds' }],
+      },
+    ];
+    this.directives = JSON.stringify({ CloudWatchMetrics }).slice(1, -1);
+  }
 
   log(level: LogLevel, message: string, fields: LogFields = {}): void {
     if (RANK[level] < RANK[this.level]) return;
@@ -61,43 +85,36 @@ export class JsonLogger implements Logger {
 
   callback(record: CallbackRecord): void {
     const now = Date.now();
-    const metrics = {
-      _aws: {
-        Timestamp: now,
-        CloudWatchMetrics: [
-          {
-            Namespace: this.namespace,
-            // [] gives the total, which the optional no-callbacks alarm watches.
-            Dimensions: [[], ['event'], ['outcome'], ['outcome', 'event'], ['outcome', 'reason']],
-            Metrics: [{ Name: 'Callbacks', Unit: 'Count' }],
-          },
-          {
-            Namespace: this.namespace,
-            Dimensions: [[]],
-            Metrics: [{ Name: 'Latency', Unit: 'Milliseconds' }],
-          },
-        ],
-      },
-      outcome: record.outcome,
-      event: record.event ?? 'unverified',
-      reason: record.reason ?? 'none',
-      Callbacks: 1,
-      Latency: record.latencyMs,
-    };
-    // The latency goes out once, as the metric.
-    const { latencyMs: _latency, ...fields } = record;
     const level = LEVEL_OF[record.outcome];
+    // Dimension values must be strings: an unverified callback's event is not trusted.
+    const event = record.event ?? 'unverified';
+    const reason = record.reason ?? 'none';
     // Below the log level the line shrinks to its metrics: counts never depend on verbosity.
-    const line =
+    // Every field is named (the type below fails to compile when one is left out), so that no
+    // object is copied on the way; undefined fields are left out by JSON.stringify.
+    const fields =
       RANK[level] < RANK[this.level]
-        ? metrics
-        : {
-            timestamp: new Date(now).toISOString(),
+        ? { outcome: record.outcome, event, reason, Callbacks: 1, Latency: record.latencyMs }
+        : ({
+            timestamp: isoTimestamp(new Date(now)),
             level,
             message: 'callback',
-            ...fields,
-            ...metrics,
-          };
-    this.write(`${JSON.stringify(line)}\n`);
+            outcome: record.outcome,
+            status: record.status,
+            event,
+            appId: record.appId,
+            callId: record.callId,
+            id: record.id,
+            messageId: record.messageId,
+            reason,
+            error: record.error,
+            cause: record.cause,
+            requestId: record.requestId,
+            Callbacks: 1,
+            // The latency goes out once, as the metric.
+            Latency: record.latencyMs,
+          } satisfies LineFields);
+    const json = JSON.stringify(fields);
+    this.write(`${json.slice(0, -1)},"_aws":{"Timestamp":${now},${this.directives}}}\n`);
   }
 }
