@@ -36,7 +36,9 @@ const MAX_DEPTH = 16;
  * `$_POST`). The shape is told by the body itself, not the Content-Type, which the docs contradict.
  */
 export function decodeBody(raw: RawBody, maxBytes: number = MAX_BODY_BYTES): FieldMap {
-  const text = bodyText(raw, maxBytes).replace(/^[\uFEFF\s]+/, '');
+  const received = bodyText(raw, maxBytes);
+  // ZEGOCLOUD's bodies start with '{': the regular expression is only for the others.
+  const text = received.startsWith('{') ? received : received.replace(/^[\uFEFF\s]+/, '');
   if (text.startsWith('{')) return parseJsonObject(text);
   if (/^%7b/i.test(text)) return parseJsonObject(urlDecode(text));
   if (text.includes('=')) return parseForm(text);
@@ -94,6 +96,12 @@ function parseJsonObject(text: string): FieldMap {
   if (!(value instanceof Map)) throw new MalformedBodyError('body is not a JSON object');
   return value;
 }
+
+/** A JSON string with no escape and no control character, quotes included. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it excludes
+const PLAIN_STRING = /"[^"\\\u0000-\u001f]*"/y;
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
@@ -168,19 +176,15 @@ class JsonReader {
   }
 
   private string(): string {
-    const text = this.text;
-    const start = this.pos;
-    const end = text.indexOf('"', start + 1);
-    // Most strings have no escape and no control character: take them as they are.
-    for (let i = start + 1; end !== -1; i++) {
-      if (i === end) {
-        this.pos = end + 1;
-        return text.slice(start + 1, end);
-      }
-      const c = text.charCodeAt(i);
-      if (c < 0x20 || c === 0x5c) break;
+    // Most strings have no escape and no control character: take them as they are. The
+    // regular expression engine scans a character class faster than a loop (~0.1 µs a body).
+    PLAIN_STRING.lastIndex = this.pos;
+    if (PLAIN_STRING.test(this.text)) {
+      const start = this.pos + 1;
+      this.pos = PLAIN_STRING.lastIndex;
+      return this.text.slice(start, this.pos - 1);
     }
-    return this.escapedString(start);
+    return this.escapedString(this.pos);
   }
 
   private escapedString(start: number): string {
@@ -202,6 +206,20 @@ class JsonReader {
   }
 
   private number(): JsonNumber {
+    // Plain integers (timestamps, IDs) are read without the regular expression.
+    const text = this.text;
+    const start = this.pos;
+    let i = text.charCodeAt(start) === 0x2d ? start + 1 : start;
+    const first = text.charCodeAt(i);
+    if (first >= 0x31 && first <= 0x39) {
+      do i++;
+      while (isDigit(text.charCodeAt(i)));
+      const next = text.charCodeAt(i);
+      if (next !== 0x2e && next !== 0x65 && next !== 0x45) {
+        this.pos = i;
+        return new JsonNumber(text.slice(start, i));
+      }
+    }
     NUMBER.lastIndex = this.pos;
     const match = NUMBER.exec(this.text);
     if (match === null) return this.fail('invalid number');

@@ -26,6 +26,13 @@ function sortedConcat(a: string, b: string, c: string): string {
 }
 
 /**
+ * The two digests compared, decoded into buffers allocated once rather than twice per callback.
+ * Safe to share: verification is synchronous, so no two callbacks ever use them at once.
+ */
+const RECEIVED = Buffer.alloc(20);
+const EXPECTED = Buffer.alloc(20);
+
+/**
  * Accepts the callback when any of `secrets` produced its signature. Several secrets let a
  * rotation overlap (the console and Secrets Manager cannot change at the same instant).
  * Every candidate is compared, and in constant time, so timing tells nothing about which.
@@ -33,14 +40,13 @@ function sortedConcat(a: string, b: string, c: string): string {
 export function verifySignature(fields: SignedFields, secrets: readonly string[]): void {
   // Hex decoding stops at the first non-hex character, so 20 bytes from 40 characters means
   // exactly 40 hex digits.
-  const received = Buffer.from(fields.signature, 'hex');
-  if (fields.signature.length !== 40 || received.length !== 20) {
+  if (fields.signature.length !== 40 || RECEIVED.write(fields.signature, 'hex') !== 20) {
     throw new SignatureError('signature missing or malformed');
   }
   let matched = false;
   for (const secret of secrets) {
-    const expected = Buffer.from(computeSignature(secret, fields.timestamp, fields.nonce), 'hex');
-    matched = timingSafeEqual(expected, received) || matched;
+    EXPECTED.write(computeSignature(secret, fields.timestamp, fields.nonce), 'hex');
+    matched = timingSafeEqual(EXPECTED, RECEIVED) || matched;
   }
   if (!matched) throw new SignatureError('signature does not match');
 }
