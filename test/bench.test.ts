@@ -47,6 +47,12 @@ describe('npm run bench', () => {
     }
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.node).toMatch(/^v24\./);
+    // The verdicts' ratios, paired sample by sample, are computed for every timed row.
+    for (const key of ['cold', 'loaded', 'coldCpu', 'firstCall', 'warmP50', 'warmCpu']) {
+      expect(results.paired[key]).toBeGreaterThan(0);
+      expect(Number.isFinite(results.paired[key])).toBe(true);
+    }
+    expect(results.warm.ours.roundP50s).toHaveLength(results.warm.floor.roundP50s.length);
     expect(results.coldStatuses).toEqual([200]);
     for (const name of ['ours', 'floor', 'peer', 'floorCached']) {
       const answered = Object.values(results.warm[name].statuses as Record<string, number>);
