@@ -90,5 +90,12 @@ export class ZegoCallbackStack extends Stack {
           'The CallbackSecret is issued by the ZEGOCLOUD Admin Console; AWS cannot rotate it. Rotate it there and put the new value here (README: Operations); the handler accepts AWSCURRENT and AWSPREVIOUS during the change.',
       });
     }
+    if (receiver.replayTable) {
+      Validations.of(receiver.replayTable).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-DDB3',
+        reason:
+          'The replay-guard table holds body digests that expire by TTL minutes after their callback (the time window plus 60 s). A point-in-time restore could only bring back records already past use, so PITR would cost money for no recovery.',
+      });
+    }
   }
 }
