@@ -3,10 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ENV } from '../lambda/adapters/config.js';
-import { type CallbackHandler, createHandlerFromEnvironment } from '../lambda/handler.js';
+import {
+  type CallbackHandler,
+  createHandlerFromEnvironment,
+  type Extensions,
+} from '../lambda/handler.js';
 import { CALLBACK_ROUTE_PATH } from '../lib/settings.js';
 import { apiGatewayEvent } from './api-event.js';
-import { type LocalSqs, startLocalSqs } from './sqs.js';
+import { startLocalSqs } from './sqs.js';
 
 /** Printed by `npm start`, never used anywhere but on a laptop. */
 export const DEV_SECRET = 'local-dev-secret';
@@ -17,6 +21,8 @@ export interface LocalStackOptions {
   readonly secret?: string;
   /** Handler settings on top of the defaults (FORWARD_EVENTS, ZEGO_APP_ID, ...). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Run the replay guard, as `-c replayGuard=true` deploys it, against a local table. */
+  readonly replayGuard?: boolean;
 }
 
 export interface LocalStack {
@@ -25,6 +31,8 @@ export interface LocalStack {
   readonly deadLetterQueueUrl: string;
   readonly sqsEndpoint: string;
   readonly secret: string;
+  /** With `replayGuard`: where the guard's table is. */
+  readonly replayTable?: { readonly endpoint: string; readonly tableName: string };
   close(): Promise<void>;
 }
 
@@ -44,17 +52,41 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  const handler = createHandlerFromEnvironment({
-    ...options.env,
-    [ENV.queueUrl]: sqs.queueUrl,
-    [ENV.sqsEndpoint]: sqs.endpoint,
-    [ENV.callbackSecret]: secret,
-  });
+  const closers: (() => Promise<void>)[] = [() => sqs.close()];
+  const closeEach = async () => {
+    for (const close of [...closers].reverse()) await close();
+  };
   let server: Server;
+  let replayTable: LocalStack['replayTable'];
   try {
+    let guard: Extensions = {};
+    const guardEnv: Record<string, string> = {};
+    if (options.replayGuard) {
+      // Loaded only when asked for: dynalite and the DynamoDB client are not small.
+      const [{ startLocalReplayTable }, { replayGuardFromConfig }] = await Promise.all([
+        import('./replay-table.js'),
+        import('../lambda/adapters/replay-guard.js'),
+      ]);
+      const table = await startLocalReplayTable();
+      closers.push(() => table.close());
+      replayTable = { endpoint: table.endpoint, tableName: table.tableName };
+      guard = { replayGuard: replayGuardFromConfig };
+      guardEnv[ENV.replayTableName] = table.tableName;
+      guardEnv[ENV.dynamodbEndpoint] = table.endpoint;
+    }
+    const handler = createHandlerFromEnvironment(
+      {
+        ...options.env,
+        ...guardEnv,
+        [ENV.queueUrl]: sqs.queueUrl,
+        [ENV.sqsEndpoint]: sqs.endpoint,
+        [ENV.callbackSecret]: secret,
+      },
+      guard,
+    );
     server = await listen(handler, options.port ?? 3000);
   } catch (error) {
-    await sqs.close();
+    await closeEach();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -64,7 +96,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     deadLetterQueueUrl: sqs.deadLetterQueueUrl,
     sqsEndpoint: sqs.endpoint,
     secret,
-    close: () => closeAll(server, sqs),
+    ...(replayTable ? { replayTable } : {}),
+    close: async () => {
+      await closeServer(server);
+      await closeEach();
+    },
   };
 }
 
@@ -133,10 +169,9 @@ function respond(response: ServerResponse, status: number, body: object): void {
   response.end(JSON.stringify(body));
 }
 
-async function closeAll(server: Server, sqs: LocalSqs): Promise<void> {
-  await new Promise<void>((resolve) => {
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
     server.closeAllConnections();
     server.close(() => resolve());
   });
-  await sqs.close();
 }

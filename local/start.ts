@@ -5,8 +5,9 @@ import { DEV_SECRET, startLocalStack } from './server.js';
 const port = Number(process.env.PORT ?? 3000);
 const sqsPort = Number(process.env.SQS_PORT ?? 9324);
 const secret = process.env.CALLBACK_SECRET?.trim() || DEV_SECRET;
+const replayGuard = process.env.REPLAY_GUARD === 'true';
 
-const stack = await startLocalStack({ port, sqsPort, secret, env: process.env });
+const stack = await startLocalStack({ port, sqsPort, secret, env: process.env, replayGuard });
 
 console.log(`Callback URL: ${stack.callbackUrl}`);
 console.log(`Queue URL: ${stack.queueUrl}`);
@@ -15,6 +16,11 @@ console.log(
   secret === DEV_SECRET
     ? `Callback secret: ${DEV_SECRET} (development default; set CALLBACK_SECRET to use your own)`
     : 'Callback secret: from $CALLBACK_SECRET',
+);
+console.log(
+  stack.replayTable
+    ? `Replay guard: on (table ${stack.replayTable.tableName} at ${stack.replayTable.endpoint})`
+    : 'Replay guard: off (REPLAY_GUARD=true npm start to run it)',
 );
 console.log('Send a signed callback:  npm run send -- --call-id 123 --user-id alice');
 console.log('Read the queue:          npm run receive');

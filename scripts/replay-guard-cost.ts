@@ -1,12 +1,10 @@
 import '../local/quiet-sdk.js';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { replayGuardFromConfig } from '../lambda/adapters/replay-guard.js';
 import { createHandlerFromEnvironment } from '../lambda/handler.js';
 import { apiGatewayEvent } from '../local/api-event.js';
 import { callRejectFields, signCallback } from '../local/callback-client.js';
+import { startLocalReplayTable } from '../local/replay-table.js';
 import { startLocalSqs } from '../local/sqs.js';
 
 /**
@@ -21,19 +19,7 @@ process.env.AWS_ACCESS_KEY_ID ??= 'local';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 
 const sqs = await startLocalSqs();
-const dynamo = dynalite({ createTableMs: 0 });
-await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
-const dynamoEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
-const setup = new DynamoDBClient({ endpoint: dynamoEndpoint });
-await setup.send(
-  new CreateTableCommand({
-    TableName: 'guard',
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  }),
-);
-setup.destroy();
+const table = await startLocalReplayTable();
 
 const env = {
   QUEUE_URL: sqs.queueUrl,
@@ -45,7 +31,7 @@ const env = {
 const handlers = {
   without: createHandlerFromEnvironment(env),
   with: createHandlerFromEnvironment(
-    { ...env, REPLAY_TABLE_NAME: 'guard', AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint },
+    { ...env, REPLAY_TABLE_NAME: table.tableName, AWS_ENDPOINT_URL_DYNAMODB: table.endpoint },
     { replayGuard: replayGuardFromConfig },
   ),
 };
@@ -75,4 +61,4 @@ console.log(
   `added per callback: p50 +${(pct(latencies.with, 0.5) - pct(latencies.without, 0.5)).toFixed(2)} ms (${N} callbacks each, interleaved, dynalite on loopback)`,
 );
 await sqs.close();
-await new Promise((resolve) => dynamo.close(resolve));
+await table.close();

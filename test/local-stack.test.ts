@@ -96,3 +96,37 @@ describe('the local stack', () => {
     expect(refused).toMatchObject({ code: 1, stdout: expect.stringMatching(/^401 /) });
   });
 });
+
+describe('the local stack with the replay guard', () => {
+  it('refuses, over HTTP, a captured signature attached to another body, as the deployed guard does', async () => {
+    const guarded = await startLocalStack({
+      port: 0,
+      secret: 'local-test-secret',
+      replayGuard: true,
+    });
+    try {
+      expect(guarded.replayTable?.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const genuine = signCallback(callRejectFields({ call_id: uniqueCallId(), user_id: 'bob' }), {
+        secret: 'local-test-secret',
+      });
+      const post = (body: string) =>
+        fetch(guarded.callbackUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+      expect((await post(genuine.body)).status).toBe(200);
+      // ZEGOCLOUD resending the same body passes; another body under the same signature does not.
+      expect((await post(genuine.body)).status).toBe(200);
+      const forged = await post(genuine.body.replace('"user_id":"bob"', '"user_id":"mallory"'));
+      expect(forged.status).toBe(401);
+      expect(await forged.json()).toMatchObject({ error: 'replayed_signature' });
+      const client = localSqsClient(guarded.sqsEndpoint);
+      const messages = await drainQueue(client, guarded.queueUrl);
+      client.destroy();
+      expect(messages.map((m) => (m.body as { userId: string }).userId)).toEqual(['bob']);
+    } finally {
+      await guarded.close();
+    }
+  });
+});

@@ -1,21 +1,18 @@
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayGuardFromConfig } from '../lambda/adapters/replay-guard.js';
 import { type CallbackHandler, createHandlerFromEnvironment } from '../lambda/handler.js';
 import { callRejectFields, signCallback } from '../local/callback-client.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
+import { type LocalReplayTable, startLocalReplayTable } from '../local/replay-table.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import { callbackSender, closedPortEndpoint, uniqueCallId } from './support.js';
 
 const SECRET = 'replay-secret';
-const TABLE = 'replay-guard';
 let sqs: LocalSqs;
 let reader: SQSClient;
-let dynamo: ReturnType<typeof dynalite>;
-let dynamoEndpoint: string;
+let table: LocalReplayTable;
 let guarded: CallbackHandler;
 
 function environment(overrides: Record<string, string> = {}) {
@@ -23,8 +20,8 @@ function environment(overrides: Record<string, string> = {}) {
     QUEUE_URL: sqs.queueUrl,
     AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     CALLBACK_SECRET: SECRET,
-    REPLAY_TABLE_NAME: TABLE,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    REPLAY_TABLE_NAME: table.tableName,
+    AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
     FORWARD_EVENTS: 'call_reject',
     ...overrides,
   };
@@ -37,26 +34,13 @@ const queued = () => drainQueue(reader, sqs.queueUrl);
 beforeAll(async () => {
   sqs = await startLocalSqs();
   reader = localSqsClient(sqs.endpoint);
-  // A DynamoDB-compatible server in this process: no Docker, no Java.
-  dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
-  dynamoEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({ endpoint: dynamoEndpoint });
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  client.destroy();
+  table = await startLocalReplayTable();
   guarded = withGuard(environment());
 });
 afterAll(async () => {
   reader.destroy();
   await sqs.close();
-  await new Promise((resolve) => dynamo.close(resolve));
+  await table.close();
 });
 
 describe('the replay guard', () => {
@@ -107,8 +91,8 @@ describe('the replay guard', () => {
   });
 
   it('stores digests with an expiry past the window, never a signature', async () => {
-    const client = new DynamoDBClient({ endpoint: dynamoEndpoint });
-    const { Items = [] } = await client.send(new ScanCommand({ TableName: TABLE }));
+    const client = new DynamoDBClient({ endpoint: table.endpoint });
+    const { Items = [] } = await client.send(new ScanCommand({ TableName: table.tableName }));
     client.destroy();
     expect(Items.length).toBeGreaterThanOrEqual(4);
     for (const item of Items) {

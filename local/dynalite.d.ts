@@ -1,4 +1,4 @@
-// dynalite ships no types; this is the part the tests use.
+// dynalite ships no types; this is the part the local replay table uses.
 declare module 'dynalite' {
   import type { Server } from 'node:http';
 
