@@ -1,17 +1,6 @@
-import { callRejectFields, signCallback } from '../local/callback-client.js';
+export { makeBodies } from './bodies.js';
 
 /** The floor's pure path: parse the JSON body and build the SendMessage input. */
-export function makeBodies(n: number): string[] {
-  return Array.from(
-    { length: n },
-    (_, i) =>
-      signCallback(callRejectFields({ call_id: String(3501761173612493269n + BigInt(i)) }), {
-        secret: 'bench-secret',
-        timestamp: 1_800_000_000,
-      }).body,
-  );
-}
-
 export function processAll(bodies: readonly string[]): number {
   let built = 0;
   for (const body of bodies) {

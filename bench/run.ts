@@ -170,6 +170,11 @@ type WarmResult = {
   statuses: Record<string, number>;
 };
 
+/** What a warm child answers for one chunk of callbacks (bench/child.mjs). */
+type ChunkAnswer = { latencies: number[]; cpuMs: number; statuses: Record<string, number> };
+/** One handler's chunks so far. */
+type Tally = Pick<WarmResult, 'roundP50s' | 'roundCpuMs' | 'statuses'> & { latencies: number[] };
+
 /** Warm runs: the three handlers, and the floor again with the SDK middleware cache ours uses. */
 type WarmName = Name | 'floorCached';
 const WARM_RUNS: { name: WarmName; bundle: Name; env: Record<string, string> }[] = [
@@ -208,37 +213,18 @@ async function measureWarm(
     }),
   );
   const results = Object.fromEntries(
-    names.map((n) => [
+    names.map((n): [WarmName, Tally] => [
       n,
-      {
-        latencies: [] as number[],
-        cpuMs: 0,
-        roundP50s: [] as number[],
-        roundCpuMs: [] as number[],
-        statuses: {} as Record<string, number>,
-      },
+      { latencies: [], roundP50s: [], roundCpuMs: [], statuses: {} },
     ]),
-  ) as Record<
-    WarmName,
-    {
-      latencies: number[];
-      cpuMs: number;
-      roundP50s: number[];
-      roundCpuMs: number[];
-      statuses: Record<string, number>;
-    }
-  >;
+  ) as Record<WarmName, Tally>;
   try {
     for (let round = 0; round < rounds; round++) {
       // The order turns every round: whichever runs first in a round was measured slower
       // (up to ~5% with the same bundle in every slot), so no handler may always be first.
       const turn = round % workers.length;
       for (const { name, child } of [...workers.slice(turn), ...workers.slice(0, turn)]) {
-        const answer = await new Promise<{
-          latencies: number[];
-          cpuMs: number;
-          statuses: Record<string, number>;
-        }>((resolve) => {
+        const answer = await new Promise<ChunkAnswer>((resolve) => {
           child.once('message', resolve as never);
           child.send({ start: round * chunk, end: (round + 1) * chunk });
         });
@@ -248,7 +234,6 @@ async function measureWarm(
         }
         if (round === 0) continue;
         into.latencies.push(...answer.latencies);
-        into.cpuMs += answer.cpuMs;
         into.roundP50s.push(percentile(answer.latencies, 0.5));
         into.roundCpuMs.push(answer.cpuMs / answer.latencies.length);
       }
@@ -267,7 +252,8 @@ async function measureWarm(
         {
           p50: percentile(r.latencies, 0.5),
           p99: percentile(r.latencies, 0.99),
-          cpuMs: r.cpuMs / r.latencies.length,
+          // Every round runs the same number of callbacks: the mean of the rounds is the whole's.
+          cpuMs: r.roundCpuMs.reduce((a, b) => a + b, 0) / r.roundCpuMs.length,
           roundP50s: r.roundP50s,
           roundCpuMs: r.roundCpuMs,
           statuses: r.statuses,

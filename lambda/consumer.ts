@@ -1,4 +1,5 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { JsonLogger } from './adapters/log.js';
 import { parseCallbackMessage } from './core/contract.js';
 import type { CallbackMessage, CallRejectedMessage } from './core/message.js';
 
@@ -16,6 +17,8 @@ import type { CallbackMessage, CallRejectedMessage } from './core/message.js';
  *   be delivered twice (a consumer that fails after its work, before the delete). Key your
  *   side effects on `message.id`.
  */
+const log = new JsonLogger();
+
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const failures: { itemIdentifier: string }[] = [];
   const failedGroups = new Set<string | undefined>();
@@ -28,7 +31,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     try {
       await processRecord(record);
     } catch (error) {
-      log('ERROR', 'message failed', {
+      log.log('ERROR', 'message failed', {
         messageId: record.messageId,
         receiveCount: Number(record.attributes.ApproximateReceiveCount),
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
@@ -52,23 +55,20 @@ async function dispatch(message: CallbackMessage): Promise<void> {
       return onCallRejected(message);
     default:
       // Other events arrive only when the stack forwards them (forwardEvents); handle them here.
-      log('INFO', 'event not handled by this consumer', { event: message.event, id: message.id });
+      log.log('INFO', 'event not handled by this consumer', {
+        event: message.event,
+        id: message.id,
+      });
   }
 }
 
 /** Your logic goes here: notify the caller, update the call's state, bill, ... */
 async function onCallRejected(message: CallRejectedMessage): Promise<void> {
-  log('INFO', 'call rejected', {
+  log.log('INFO', 'call rejected', {
     id: message.id,
     appId: message.appId,
     callId: message.callId,
     userId: message.userId,
     timestamp: message.timestamp,
   });
-}
-
-function log(level: string, message: string, fields: Record<string, unknown>): void {
-  process.stdout.write(
-    `${JSON.stringify({ timestamp: new Date().toISOString(), level, message, ...fields })}\n`,
-  );
 }

@@ -109,12 +109,16 @@ async function handleCallback(
 }
 
 async function verify(signed: SignedFields, secrets: SecretSource): Promise<void> {
+  const current = await secrets.current();
   try {
-    verifySignature(signed, await secrets.current());
+    verifySignature(signed, current);
   } catch (error) {
     if (!(error instanceof SignatureError)) throw error;
     // The secret may have been rotated since it was cached: one re-read before refusing.
-    verifySignature(signed, await secrets.refreshed());
+    const fresh = await secrets.refreshed();
+    // The same list when no re-read was allowed (or possible): its verdict is already known.
+    if (fresh === current) throw error;
+    verifySignature(signed, fresh);
   }
 }
 
