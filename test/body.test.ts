@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBody, JsonNumber } from '../lambda/core/body.js';
-import { MalformedBodyError, PayloadTooLargeError } from '../lambda/core/errors.js';
+import { receiveCallback } from '../lambda/core/decide.js';
+import { CallbackError, MalformedBodyError, PayloadTooLargeError } from '../lambda/core/errors.js';
 import { encodeCallback } from '../local/callback-client.js';
+import { HOSTILE_BODY_BYTES, hostileBodies } from './fixtures/hostile-bodies.js';
 
 const text = (body: string) => ({ body, isBase64Encoded: false });
 const base64 = (body: string) => ({
@@ -55,6 +57,15 @@ describe('decoding a callback body', () => {
     expect(decoded.get('one')).toEqual(['c']);
   });
 
+  it('tolerates a trailing comma before } or ], as in ZEGOCLOUD’s own call_cancel sample', () => {
+    const sample =
+      '{"appid":"1","event":"call_cancel","nonce":"350176","signature":"s","timestamp":1499676978,"call_id":"3501761173612493269","user_ids":["a","b",],"reason":"caller_cancel","payload":"payload",}';
+    const decoded = decodeBody(text(sample));
+    expect(decoded.get('payload')).toBe('payload');
+    expect(decoded.get('user_ids')).toEqual(['a', 'b']);
+    expect(decodeBody(text('{"a":[1 , ] , }')).get('a')).toEqual([new JsonNumber('1')]);
+  });
+
   it('tolerates leading whitespace and a byte-order mark before JSON', () => {
     expect(decodeBody(text('\uFEFF \n {"a":"b"}')).get('a')).toBe('b');
   });
@@ -65,7 +76,13 @@ describe('decoding a callback body', () => {
     ['a JSON string', '"call_reject"'],
     ['truncated JSON', '{"appid": "1", "event": '],
     ['trailing garbage', '{"a":"b"} x'],
-    ['a trailing comma', '{"a":"b",}'],
+    ['a lone comma in an object', '{,}'],
+    ['a lone comma in an array', '{"a":[,]}'],
+    ['two trailing commas', '{"a":"b",,}'],
+    ['a hole in an array', '{"a":[1,,2]}'],
+    ['a comment', '{"a":"b" /* c */}'],
+    ['NaN', '{"a":NaN}'],
+    ['Infinity', '{"a":Infinity}'],
     ['a leading zero', '{"a":01}'],
     ['an invalid escape', '{"a":"\\x41"}'],
     ['a raw control character', '{"a":"\u0001"}'],
@@ -86,4 +103,33 @@ describe('decoding a callback body', () => {
     expect(() => decodeBody(text(`{"a":"${'é'.repeat(40)}"}`), 64)).toThrow(PayloadTooLargeError);
     expect(decodeBody(text('{"a":"b"}'), 64).get('a')).toBe('b');
   });
+});
+
+describe('an unsigned hostile body', () => {
+  const policy = { toleranceSeconds: 300, forwardEvents: new Set(['call_reject']) };
+
+  // Generous: a typical body takes microseconds, and this machine's noise is milliseconds. The
+  // quadratic form decoder took 6-7 s on the first body here.
+  it.each(hostileBodies().map((hostile) => [hostile.name, hostile] as const))(
+    '%s: refused with a 4xx in well under 250 ms',
+    (_, hostile) => {
+      expect(
+        Buffer.byteLength(
+          hostile.isBase64Encoded ? Buffer.from(hostile.body, 'base64') : hostile.body,
+        ),
+      ).toBeLessThanOrEqual(HOSTILE_BODY_BYTES);
+      const started = performance.now();
+      let refusal: unknown;
+      try {
+        receiveCallback(hostile, policy);
+      } catch (error) {
+        refusal = error;
+      }
+      const elapsed = performance.now() - started;
+      expect(refusal).toBeInstanceOf(CallbackError);
+      expect((refusal as CallbackError).status).toBeGreaterThanOrEqual(400);
+      expect((refusal as CallbackError).status).toBeLessThan(500);
+      expect(elapsed).toBeLessThan(250);
+    },
+  );
 });
