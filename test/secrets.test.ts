@@ -8,7 +8,7 @@ import {
   type SecretSource,
   SecretsManagerSecrets,
 } from '../lambda/adapters/secrets.js';
-import { NotConfiguredError } from '../lambda/core/errors.js';
+import { SecretUnavailableError } from '../lambda/core/errors.js';
 import { createHandler } from '../lambda/handler.js';
 import { callRejectFields, signCallback } from '../local/callback-client.js';
 import { localSqsClient } from '../local/queue-reader.js';
@@ -128,10 +128,32 @@ describe('the CallbackSecret from Secrets Manager', () => {
     expect((await post('x')).status).toBe(200);
   });
 
-  it('answers 503 when Secrets Manager cannot be reached', async () => {
+  it('answers 503 secret_unavailable when Secrets Manager cannot be reached and nothing was read before', async () => {
     const source = new SecretsManagerSecrets(clientFor(await closedPortEndpoint()), 'arn:x');
-    await expect(source.current()).rejects.toBeInstanceOf(NotConfiguredError);
-    expect((await handlerWith(source)('x')).status).toBe(503);
+    await expect(source.current()).rejects.toBeInstanceOf(SecretUnavailableError);
+    expect(await handlerWith(source)('x')).toEqual({
+      status: 503,
+      body: expect.objectContaining({ error: 'secret_unavailable' }),
+    });
+  });
+
+  it('keeps the secrets it read when a forced re-read fails: junk during a blip costs no genuine callback', async () => {
+    fake = await startFakeSecretsManager({ AWSCURRENT: 'genuine' });
+    const clock = manualClock();
+    const source = new SecretsManagerSecrets(clientFor(fake.endpoint), fake.secretId, {
+      now: clock.read,
+    });
+    const post = handlerWith(source);
+    expect((await post('genuine')).status).toBe(200);
+    await fake.close();
+    fake = undefined;
+    // Secrets Manager is gone; a junk signature forces a re-read, which fails.
+    clock.now += 60_000;
+    expect((await post('junk')).status).toBe(401);
+    expect((await post('genuine')).status).toBe(200);
+    // Past the cache's age the failed re-reads still leave the last good read in service.
+    clock.now += 10 * 60_000;
+    expect((await post('genuine')).status).toBe(200);
   });
 });
 

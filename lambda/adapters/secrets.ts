@@ -3,7 +3,7 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { NotConfiguredError } from '../core/errors.js';
+import { NotConfiguredError, SecretUnavailableError } from '../core/errors.js';
 import { UNSET_SECRET_PLACEHOLDER } from './config.js';
 import { withDeadline } from './deadline.js';
 
@@ -44,9 +44,19 @@ export interface SecretsManagerOptions {
  * Reads AWSCURRENT and AWSPREVIOUS, so that callbacks signed with either are accepted while a
  * rotation is under way, and caches them: one Secrets Manager call per container per
  * `maxAgeMs`, not one per callback.
+ *
+ * A read that fails (an error or a timeout: a blip) never throws away secrets that were read
+ * before: they keep serving until a read succeeds, tried again at most every
+ * `minRefreshIntervalMs`. Otherwise one junk signature during a blip, which forces a re-read,
+ * would turn the next genuine callback into a 503. Only a secret that is unset or empty (or
+ * gone) is `not_configured`.
  */
 export class SecretsManagerSecrets implements SecretSource {
-  private cached: { secrets: Promise<readonly string[]>; readAt: number } | undefined;
+  /** The last successful read. */
+  private known: { secrets: readonly string[]; readAt: number } | undefined;
+  /** The read under way, shared by every callback that waits for it. */
+  private reading: Promise<readonly string[]> | undefined;
+  private lastAttemptAt = Number.NEGATIVE_INFINITY;
   private readonly deadlineMs: number;
   private readonly maxAgeMs: number;
   private readonly minRefreshIntervalMs: number;
@@ -64,28 +74,46 @@ export class SecretsManagerSecrets implements SecretSource {
   }
 
   current(): Promise<readonly string[]> {
-    const cached = this.cached;
-    if (cached !== undefined && this.now() - cached.readAt < this.maxAgeMs) return cached.secrets;
-    return this.read();
-  }
-
-  refreshed(): Promise<readonly string[]> {
-    const cached = this.cached;
-    if (cached !== undefined && this.now() - cached.readAt < this.minRefreshIntervalMs) {
-      return cached.secrets;
+    const known = this.known;
+    if (known === undefined) return this.read();
+    if (this.now() - known.readAt < this.maxAgeMs || this.tooSoon()) {
+      return Promise.resolve(known.secrets);
     }
     return this.read();
   }
 
+  refreshed(): Promise<readonly string[]> {
+    const known = this.known;
+    if (known !== undefined && this.tooSoon()) return Promise.resolve(known.secrets);
+    return this.read();
+  }
+
+  /** Re-reads are spaced out, whether the last one succeeded or not (forgeries must not flood). */
+  private tooSoon(): boolean {
+    return this.now() - this.lastAttemptAt < this.minRefreshIntervalMs;
+  }
+
   private read(): Promise<readonly string[]> {
-    const secrets = this.fetch();
-    const entry = { secrets, readAt: this.now() };
-    this.cached = entry;
-    // A failed read must not be served from the cache: the next callback tries again.
-    secrets.catch(() => {
-      if (this.cached === entry) this.cached = undefined;
-    });
-    return secrets;
+    if (this.reading !== undefined) return this.reading;
+    this.lastAttemptAt = this.now();
+    const reading = this.fetch().then(
+      (secrets) => {
+        this.known = { secrets, readAt: this.now() };
+        return secrets;
+      },
+      (error: unknown) => {
+        // Unset or empty is the operator's to fix: nothing earlier may stand in for it.
+        if (error instanceof NotConfiguredError) this.known = undefined;
+        else if (this.known !== undefined) return this.known.secrets;
+        throw error;
+      },
+    );
+    this.reading = reading;
+    const done = () => {
+      if (this.reading === reading) this.reading = undefined;
+    };
+    reading.then(done, done);
+    return reading;
   }
 
   private async fetch(): Promise<readonly string[]> {
@@ -113,7 +141,7 @@ export class SecretsManagerSecrets implements SecretSource {
     } catch (cause) {
       // A secret that was never rotated has no AWSPREVIOUS; one never set has no AWSCURRENT.
       if (cause instanceof ResourceNotFoundException) return undefined;
-      throw new NotConfiguredError('the callback secret could not be read', { cause });
+      throw new SecretUnavailableError('the callback secret could not be read', { cause });
     }
     return value === '' || value === UNSET_SECRET_PLACEHOLDER ? undefined : value;
   }
