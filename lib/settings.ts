@@ -14,6 +14,13 @@ export const QUEUE_SETTINGS = {
   maxReceiveCount: 5,
   /** Consumers get this long to process a message before it becomes visible again. */
   visibilityTimeoutSeconds: 60,
+  /**
+   * SQS's maximum (1 MiB; a queue left at its default takes 256 KiB). A 64 KiB body of control
+   * characters escapes to ~6 times its size in JSON (`\u0001`): every message an accepted body
+   * can produce must fit, or a signed callback would be answered 503 on every retry.
+   */
+  maxMessageSizeBytes: 1_048_576,
   defaultQueueName: 'zego-callbacks.fifo',
   defaultDeadLetterQueueName: 'zego-callbacks-dlq.fifo',
+  defaultQuarantineQueueName: 'zego-callbacks-quarantine',
 } as const;

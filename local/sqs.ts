@@ -1,13 +1,15 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSqsServer } from 'local-aws-sqs';
+import { createRequestHandler } from 'local-aws-sqs';
 import { QUEUE_SETTINGS } from '../lib/settings.js';
+import { refuseWhatSqsRefuses, SQS_DEFAULT_MAX_MESSAGE_BYTES } from './sqs-limits.js';
 
 export interface LocalSqs {
   /** The endpoint to give the SDK (AWS_ENDPOINT_URL_SQS). */
   readonly endpoint: string;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
+  readonly quarantineQueueUrl: string;
   close(): Promise<void>;
 }
 
@@ -15,20 +17,27 @@ const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 
 /**
- * An in-process SQS-compatible server holding the same FIFO queue and dead-letter queue as the
- * deployed stack: high-throughput FIFO (dedup per group), 14 days, redrive after 5 receives.
+ * An in-process SQS-compatible server holding the same queues as the deployed stack: the
+ * high-throughput FIFO queue (dedup per group, 14 days, redrive after 5 receives), its
+ * dead-letter queue and the standard quarantine queue. It refuses the message bodies and sizes
+ * real SQS refuses (local/sqs-limits.ts), which the embedded server alone would store.
  */
 export async function startLocalSqs(
-  options: { port?: number; visibilityTimeoutSeconds?: number } = {},
+  options: { port?: number; visibilityTimeoutSeconds?: number; maxMessageSizeBytes?: number } = {},
 ): Promise<LocalSqs> {
   const dlqArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${QUEUE_SETTINGS.defaultDeadLetterQueueName}`;
+  const maxMessageSizeBytes = options.maxMessageSizeBytes ?? QUEUE_SETTINGS.maxMessageSizeBytes;
+  const common = {
+    MessageRetentionPeriod: QUEUE_SETTINGS.retentionDays * 86_400,
+    MaximumMessageSize: maxMessageSizeBytes,
+  };
   const fifo = {
+    ...common,
     FifoQueue: true,
     DeduplicationScope: 'messageGroup',
     FifoThroughputLimit: 'perMessageGroupId',
-    MessageRetentionPeriod: QUEUE_SETTINGS.retentionDays * 86_400,
   } as const;
-  const server: Server = await createSqsServer({
+  const { requestHandler } = createRequestHandler({
     port: options.port ?? 0,
     hostname: '127.0.0.1',
     region: REGION,
@@ -47,17 +56,36 @@ export async function startLocalSqs(
           }),
         },
       },
+      { QueueName: QUEUE_SETTINGS.defaultQuarantineQueueName, Attributes: common },
     ],
+  });
+  const ours = new Set<string>([
+    QUEUE_SETTINGS.defaultQueueName,
+    QUEUE_SETTINGS.defaultDeadLetterQueueName,
+    QUEUE_SETTINGS.defaultQuarantineQueueName,
+  ]);
+  const server: Server = createServer(
+    refuseWhatSqsRefuses(requestHandler, (queueUrl) =>
+      ours.has(queueUrl.split('/').pop() ?? '')
+        ? maxMessageSizeBytes
+        : SQS_DEFAULT_MAX_MESSAGE_BYTES,
+    ),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
+  const url = (name: string) => `${endpoint}/${ACCOUNT}/${name}`;
   return {
     endpoint,
-    queueUrl: `${endpoint}/${ACCOUNT}/${QUEUE_SETTINGS.defaultQueueName}`,
-    deadLetterQueueUrl: `${endpoint}/${ACCOUNT}/${QUEUE_SETTINGS.defaultDeadLetterQueueName}`,
+    queueUrl: url(QUEUE_SETTINGS.defaultQueueName),
+    deadLetterQueueUrl: url(QUEUE_SETTINGS.defaultDeadLetterQueueName),
+    quarantineQueueUrl: url(QUEUE_SETTINGS.defaultQuarantineQueueName),
     close: () =>
       new Promise((resolve) => {
-        server.closeAllConnections?.();
+        server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
