@@ -1,4 +1,4 @@
-import { decide, type Policy, receiveCallback } from '../lambda/core/decide.js';
+import { checkFreshness, decide, type Policy, receiveCallback } from '../lambda/core/decide.js';
 import { verifySignature } from '../lambda/core/signature.js';
 import { BENCH_SECRET, BENCH_TIMESTAMP } from './bodies.js';
 
@@ -14,7 +14,8 @@ export function processAll(bodies: readonly string[]): number {
   for (const body of bodies) {
     const received = receiveCallback({ body, isBase64Encoded: false }, policy);
     verifySignature(received.signed, secrets);
-    if (decide(received, policy, now).action === 'enqueue') enqueued++;
+    checkFreshness(received.signed, policy, now);
+    if (decide(received.fields, policy, now).action === 'enqueue') enqueued++;
   }
   return enqueued;
 }

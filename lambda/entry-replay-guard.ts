@@ -1,5 +1,6 @@
 import { replayGuardFromConfig } from './adapters/replay-guard.js';
-import { type CallbackHandler, createHandlerFromEnvironment } from './handler.js';
+import { createHandlerFromEnvironment } from './environment.js';
+import type { CallbackHandler } from './handler.js';
 
 /**
  * The Lambda entry point with the replay guard (CDK context `replayGuard=true`). A separate

@@ -1,19 +1,17 @@
 import { hash } from 'node:crypto';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type Config, ENV, readConfig } from './adapters/config.js';
-import { perCallbackClientSettings, sdkClientSettings } from './adapters/deadline.js';
-import {
-  type CallbackRecord,
-  DEFAULT_METRICS_NAMESPACE,
-  JsonLogger,
-  type Logger,
-} from './adapters/log.js';
-import { type QueueSender, SqsQueueSender } from './adapters/queue.js';
+import type { CallbackRecord, Logger } from './adapters/log.js';
+import type { QuarantineSender, QueueSender } from './adapters/queue.js';
 import type { ReplayGuard } from './adapters/replay-guard.js';
-import { InlineSecrets, type SecretSource, SecretsManagerSecrets } from './adapters/secrets.js';
-import { type Decision, decide, type Policy, receiveCallback } from './core/decide.js';
+import type { SecretSource } from './adapters/secrets.js';
+import { isCallEvent } from './core/callback.js';
+import {
+  checkFreshness,
+  type Decision,
+  decide,
+  type Policy,
+  receiveCallback,
+} from './core/decide.js';
 import {
   asCallbackError,
   type CallbackError,
@@ -27,6 +25,8 @@ export interface Dependencies {
   readonly policy: Policy;
   readonly secrets: SecretSource;
   readonly queue: QueueSender;
+  /** Where signed callbacks this version cannot use are kept; without it they get 503. */
+  readonly quarantine?: QuarantineSender | undefined;
   readonly log: Logger;
   readonly now: () => Date;
   /** Opt-in: refuses a captured signature attached to another body. */
@@ -39,73 +39,77 @@ export type CallbackHandler = (
 
 /**
  * The handler: API Gateway event in, response out. It never throws: every input and every
- * failure becomes an answer, 2xx only once the event is stored or deliberately ignored.
+ * failure becomes an answer, 2xx only once the event is stored, kept aside or deliberately
+ * ignored.
  */
-export function createHandler(dependencies: Dependencies | CallbackError): CallbackHandler {
-  const log =
-    'log' in dependencies
-      ? dependencies.log
-      : new JsonLogger('INFO', process.env[ENV.metricsNamespace] ?? DEFAULT_METRICS_NAMESPACE);
+export function createHandler(dependencies: Dependencies): CallbackHandler {
+  const { log } = dependencies;
   return async (event) => {
     const started = performance.now();
     const requestId = event.requestContext?.requestId;
-    // Set once the callback is verified, so that a later failure is recorded with its event.
-    const verified: { decision?: Decision } = {};
+    // Set once the callback is decided, so that a later failure is recorded with its event.
+    const decided: { decision?: Decision } = {};
     try {
-      if (!('log' in dependencies)) throw dependencies;
-      const { decision, messageId } = await handleCallback(event, dependencies, verified);
-      const status = 200;
+      const { decision, messageId } = await handleCallback(event, dependencies, decided);
       log.callback({
-        outcome: decision.action === 'enqueue' ? 'enqueued' : 'ignored',
-        status,
+        outcome: OUTCOME[decision.action],
+        status: 200,
         ...describe(decision),
         messageId,
         requestId,
         latencyMs: elapsed(started),
       });
-      return json(
-        status,
-        decision.action === 'enqueue'
-          ? { status: 'enqueued', id: decision.message.deduplicationId }
-          : { status: 'ignored' },
-      );
+      return json(200, answer(decision));
     } catch (thrown) {
-      const error = asCallbackError(thrown);
-      const failed = error.status >= 500;
-      log.callback({
-        outcome: failed ? 'failed' : 'refused',
-        ...(verified.decision ? describe(verified.decision) : {}),
-        status: error.status,
-        reason: error.reason,
-        error: error.message,
-        cause: failed ? describeCause(error.cause) : undefined,
-        requestId,
-        latencyMs: elapsed(started),
-      });
-      // 5xx details are for the operator's logs, not for whoever is calling.
-      const message = failed ? 'temporarily unavailable; retry later' : error.message;
-      return json(error.status, { error: error.code, message });
+      return failed(log, asCallbackError(thrown), decided.decision, requestId, started);
     }
   };
 }
 
+/**
+ * The answer to every callback when the function's settings are invalid: 503 (ZEGOCLOUD
+ * retries while someone fixes them) and a log line saying why, rather than a crash of the init
+ * phase, which API Gateway would turn into 500s with no reason attached.
+ */
+export function createUnconfiguredHandler(error: CallbackError, log: Logger): CallbackHandler {
+  return async (event) =>
+    failed(log, error, undefined, event.requestContext?.requestId, performance.now());
+}
+
+/**
+ * The order matters: nothing is derived from the body (an event name, a call ID, a metric) until
+ * the signature, the time window and the replay guard have passed.
+ */
 async function handleCallback(
   event: APIGatewayProxyEventV2,
   dependencies: Dependencies,
-  verified: { decision?: Decision },
+  decided: { decision?: Decision },
 ): Promise<{ decision: Decision; messageId?: string }> {
-  const { policy, secrets, queue, now } = dependencies;
+  const { policy, secrets, queue, quarantine, now, replayGuard } = dependencies;
   const received = receiveCallback(
     { body: event.body, isBase64Encoded: event.isBase64Encoded ?? false },
     policy,
   );
   await verify(received.signed, secrets);
-  const decision = decide(received, policy, now());
-  verified.decision = decision;
+  const at = now();
+  checkFreshness(received.signed, policy, at);
   // Ignored events too: their captured signatures could otherwise carry a forwarded event.
-  await dependencies.replayGuard?.admit(received.signed, hash('sha256', event.body ?? '', 'hex'));
-  if (decision.action === 'ignore') return { decision };
-  return { decision, messageId: await queue.send(decision.message) };
+  await replayGuard?.admit(received.signed, hash('sha256', event.body ?? '', 'hex'));
+  const decision = decide(received.fields, policy, at);
+  decided.decision = decision;
+  switch (decision.action) {
+    case 'ignore':
+      return { decision };
+    case 'enqueue':
+      return { decision, messageId: await queue.send(decision.message) };
+    case 'quarantine':
+      if (quarantine === undefined) {
+        throw new NotConfiguredError(
+          'a signed callback needs the quarantine queue, and QUARANTINE_QUEUE_URL is not set',
+        );
+      }
+      return { decision, messageId: await quarantine.send(decision.message.body) };
+  }
 }
 
 async function verify(signed: SignedFields, secrets: SecretSource): Promise<void> {
@@ -122,17 +126,80 @@ async function verify(signed: SignedFields, secrets: SecretSource): Promise<void
   }
 }
 
-function describe(decision: Decision): Partial<CallbackRecord> {
-  if (decision.action === 'ignore') {
-    return { event: decision.envelope.event, appId: decision.envelope.appId };
+const OUTCOME = {
+  enqueue: 'enqueued',
+  ignore: 'ignored',
+  quarantine: 'quarantined',
+} as const satisfies Record<Decision['action'], CallbackRecord['outcome']>;
+
+function answer(decision: Decision): object {
+  switch (decision.action) {
+    case 'enqueue':
+      return { status: 'enqueued', id: decision.message.deduplicationId };
+    case 'ignore':
+      return { status: 'ignored' };
+    case 'quarantine':
+      return { status: 'quarantined', id: decision.message.id };
   }
-  const { callback } = decision;
-  return {
-    event: callback.event === 'unknown' ? callback.rawEvent : callback.event,
-    appId: callback.appId,
-    callId: callIdOf(callback),
-    id: decision.message.deduplicationId,
-  };
+}
+
+function failed(
+  log: Logger,
+  error: CallbackError,
+  decision: Decision | undefined,
+  requestId: string | undefined,
+  started: number,
+): APIGatewayProxyStructuredResultV2 {
+  const serverSide = error.status >= 500;
+  log.callback({
+    outcome: serverSide ? 'failed' : 'refused',
+    ...(decision ? describe(decision) : {}),
+    status: error.status,
+    reason: error.reason,
+    error: error.message,
+    cause: serverSide ? describeCause(error.cause) : undefined,
+    requestId,
+    latencyMs: elapsed(started),
+  });
+  // 5xx details are for the operator's logs, not for whoever is calling.
+  const message = serverSide ? 'temporarily unavailable; retry later' : error.message;
+  return json(error.status, { error: error.code, message });
+}
+
+/** What the log line says of a decided callback; the metric dimension `event` stays bounded. */
+function describe(decision: Decision): Partial<CallbackRecord> {
+  switch (decision.action) {
+    case 'ignore':
+      return {
+        ...eventName(decision.envelope.event),
+        appId: decision.envelope.appId,
+        callId: decision.callId,
+      };
+    case 'quarantine':
+      return {
+        ...eventName(decision.event),
+        appId: decision.appId,
+        callId: decision.callId,
+        id: decision.message.id,
+        reason: decision.problem.reason,
+        error: decision.problem.message,
+      };
+    case 'enqueue': {
+      const { callback } = decision;
+      return {
+        event: callback.event,
+        rawEvent: callback.event === 'unknown' ? callback.rawEvent : undefined,
+        appId: callback.appId,
+        callId: callIdOf(callback),
+        id: decision.message.deduplicationId,
+      };
+    }
+  }
+}
+
+function eventName(sent: string | undefined): Pick<CallbackRecord, 'event' | 'rawEvent'> {
+  if (sent !== undefined && isCallEvent(sent)) return { event: sent };
+  return { event: 'unknown', rawEvent: sent };
 }
 
 function describeCause(cause: unknown): string | undefined {
@@ -154,56 +221,4 @@ function json(statusCode: number, body: object): APIGatewayProxyStructuredResult
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   };
-}
-
-/** Wires the real adapters from the function's environment (see adapters/config.ts). */
-export function dependenciesFromEnvironment(
-  env: Readonly<Record<string, string | undefined>>,
-  extensions: Extensions = {},
-): Dependencies {
-  const config: Config = readConfig(env);
-  const secret = config.secret;
-  return {
-    policy: config.policy,
-    secrets:
-      secret.kind === 'inline'
-        ? new InlineSecrets(secret.secrets)
-        : new SecretsManagerSecrets(new SecretsManagerClient(sdkClientSettings), secret.secretId),
-    queue: new SqsQueueSender(
-      new SQSClient({ ...perCallbackClientSettings, endpoint: config.sqsEndpoint }),
-      config.queueUrl,
-    ),
-    log: new JsonLogger(config.logLevel, config.metricsNamespace),
-    now: () => new Date(),
-    replayGuard: guard(config, extensions),
-  };
-}
-
-/** What an entry point adds to the default wiring. */
-export interface Extensions {
-  readonly replayGuard?: (config: Config) => ReplayGuard | undefined;
-}
-
-function guard(config: Config, extensions: Extensions): ReplayGuard | undefined {
-  if (config.replayTableName === undefined) return undefined;
-  // A table configured for a bundle without the guard must not run unguarded.
-  if (extensions.replayGuard === undefined) {
-    throw new NotConfiguredError(
-      `${ENV.replayTableName} is set, but this bundle has no replay guard (use lambda/entry-replay-guard.ts)`,
-    );
-  }
-  return extensions.replayGuard(config);
-}
-
-export function createHandlerFromEnvironment(
-  env: Readonly<Record<string, string | undefined>>,
-  extensions: Extensions = {},
-): CallbackHandler {
-  try {
-    return createHandler(dependenciesFromEnvironment(env, extensions));
-  } catch (error) {
-    // A bad configuration answers 503 (and logs why) on every call rather than crashing the
-    // init phase, which API Gateway would turn into 500s with no reason attached.
-    return createHandler(asCallbackError(error));
-  }
 }

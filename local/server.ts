@@ -3,11 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ENV } from '../lambda/adapters/config.js';
-import {
-  type CallbackHandler,
-  createHandlerFromEnvironment,
-  type Extensions,
-} from '../lambda/handler.js';
+import { createHandlerFromEnvironment, type Extensions } from '../lambda/environment.js';
+import type { CallbackHandler } from '../lambda/handler.js';
 import { CALLBACK_ROUTE_PATH } from '../lib/settings.js';
 import { apiGatewayEvent } from './api-event.js';
 import { startLocalSqs } from './sqs.js';
@@ -29,6 +26,7 @@ export interface LocalStack {
   readonly callbackUrl: string;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
+  readonly quarantineQueueUrl: string;
   readonly sqsEndpoint: string;
   readonly secret: string;
   /** With `replayGuard`: where the guard's table is. */
@@ -79,6 +77,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...options.env,
         ...guardEnv,
         [ENV.queueUrl]: sqs.queueUrl,
+        [ENV.quarantineQueueUrl]: sqs.quarantineQueueUrl,
         [ENV.sqsEndpoint]: sqs.endpoint,
         [ENV.callbackSecret]: secret,
       },
@@ -94,6 +93,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     callbackUrl: `http://127.0.0.1:${port}${CALLBACK_ROUTE_PATH}`,
     queueUrl: sqs.queueUrl,
     deadLetterQueueUrl: sqs.deadLetterQueueUrl,
+    quarantineQueueUrl: sqs.quarantineQueueUrl,
     sqsEndpoint: sqs.endpoint,
     secret,
     ...(replayTable ? { replayTable } : {}),

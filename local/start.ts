@@ -12,6 +12,7 @@ const stack = await startLocalStack({ port, sqsPort, secret, env: process.env, r
 console.log(`Callback URL: ${stack.callbackUrl}`);
 console.log(`Queue URL: ${stack.queueUrl}`);
 console.log(`Dead-letter queue URL: ${stack.deadLetterQueueUrl}`);
+console.log(`Quarantine queue URL: ${stack.quarantineQueueUrl}`);
 console.log(
   secret === DEV_SECRET
     ? `Callback secret: ${DEV_SECRET} (development default; set CALLBACK_SECRET to use your own)`

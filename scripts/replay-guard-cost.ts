@@ -1,7 +1,7 @@
 import '../local/quiet-sdk.js';
 import { parseArgs } from 'node:util';
 import { replayGuardFromConfig } from '../lambda/adapters/replay-guard.js';
-import { createHandlerFromEnvironment } from '../lambda/handler.js';
+import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import { apiGatewayEvent } from '../local/api-event.js';
 import { callRejectFields, signCallback } from '../local/callback-client.js';
 import { startLocalReplayTable } from '../local/replay-table.js';

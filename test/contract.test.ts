@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidMessageError, parseCallbackMessage } from '../lambda/core/contract.js';
 import type { CallbackMessage } from '../lambda/core/message.js';
-import { createHandlerFromEnvironment } from '../lambda/handler.js';
+import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import type { CallbackValue } from '../local/callback-client.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';

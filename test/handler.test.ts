@@ -1,7 +1,9 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallbackMessage } from '../lambda/core/message.js';
-import { type CallbackHandler, createHandlerFromEnvironment } from '../lambda/handler.js';
+import type { QuarantinedCallback } from '../lambda/core/quarantine.js';
+import { createHandlerFromEnvironment } from '../lambda/environment.js';
+import type { CallbackHandler } from '../lambda/handler.js';
 import {
   type BodyShape,
   type CallbackValue,
@@ -28,6 +30,7 @@ let handler: CallbackHandler;
 function environment(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     QUEUE_URL: sqs.queueUrl,
+    QUARANTINE_QUEUE_URL: sqs.quarantineQueueUrl,
     AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     CALLBACK_SECRET: SECRET,
     ...overrides,
@@ -36,6 +39,7 @@ function environment(overrides: Record<string, string> = {}): Record<string, str
 
 const { post, send } = callbackSender(SECRET, () => handler);
 const queued = () => drainQueue(reader, sqs.queueUrl);
+const quarantined = () => drainQueue(reader, sqs.quarantineQueueUrl);
 const now = unixNow;
 
 beforeAll(async () => {
@@ -45,8 +49,9 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  // Every test leaves the queue empty, so that counts in the next one are its own.
+  // Every test leaves the queues empty, so that counts in the next one are its own.
   await queued();
+  await quarantined();
 });
 
 afterAll(async () => {
@@ -271,26 +276,59 @@ describe('refused callbacks', () => {
   });
 
   it.each([
-    ['call_id missing', { call_id: undefined }],
-    ['user_id missing', { user_id: undefined }],
-    ['call_id empty', { call_id: '' }],
-    ['call_id negative', { call_id: -5 }],
-    ['call_id fractional', { call_id: 1.5 }],
-    ['user_id an object', { user_id: ['a'] }],
-    ['extend_data a number', { extend_data: 5 }],
-    ['appid not numeric', { appid: 'abc' }],
-    ['appid missing', { appid: undefined }],
-    ['event missing', { event: undefined }],
-    ['event a number', { event: 3 }],
-  ])('refuses a signed call_reject with %s with 400', async (_, change) => {
-    const fields = callRejectFields();
-    for (const [key, value] of Object.entries(change)) {
-      if (value === undefined) delete fields[key];
-      else fields[key] = value as CallbackValue;
-    }
-    const response = await post(fields);
-    expect(response.status).toBe(400);
-    expect(response.body.error).toBe('invalid_field');
+    ['call_id missing', { call_id: undefined }, 'call_id'],
+    ['user_id missing', { user_id: undefined }, 'user_id'],
+    ['call_id empty', { call_id: '' }, 'call_id'],
+    ['call_id negative', { call_id: -5 }, 'call_id'],
+    ['call_id fractional', { call_id: 1.5 }, 'call_id'],
+    ['user_id a list', { user_id: ['a'] }, 'user_id'],
+    ['extend_data a number', { extend_data: 5 }, 'extend_data'],
+    ['appid not numeric', { appid: 'abc' }, 'appid'],
+    ['appid missing', { appid: undefined }, 'appid'],
+    ['event missing', { event: undefined }, 'event'],
+    ['event a number', { event: 3 }, 'event'],
+  ])(
+    'quarantines a signed call_reject with %s: 200, kept whole with the path of the problem',
+    async (_, change, path) => {
+      const fields = callRejectFields();
+      for (const [key, value] of Object.entries(change)) {
+        if (value === undefined) delete fields[key];
+        else fields[key] = value as CallbackValue;
+      }
+      const response = await post(fields);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({
+        status: 'quarantined',
+        id: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+      expect(await queued()).toHaveLength(0);
+      const kept = await quarantined();
+      expect(kept).toHaveLength(1);
+      const message = kept[0]?.body as QuarantinedCallback;
+      expect(message).toMatchObject({
+        schemaVersion: 1,
+        reason: 'invalid_field',
+        path,
+        id: response.body.id,
+      });
+      // Every field as sent, numbers as their digits, but never the signature or the nonce.
+      const expected = Object.fromEntries(
+        Object.entries(fields).map(([key, value]) => [
+          key,
+          typeof value === 'number' ? String(value) : value,
+        ]),
+      );
+      expect(message.fields).toEqual({ ...expected, timestamp: expect.any(String) });
+      expect(message.fields).not.toHaveProperty('signature');
+      expect(message.fields).not.toHaveProperty('nonce');
+    },
+  );
+
+  it('refuses with 403, not quarantines, an unusable appid when ZEGO_APP_ID is set', async () => {
+    const pinned = createHandlerFromEnvironment(environment({ ZEGO_APP_ID: '1234567890' }));
+    const response = await post(callRejectFields({ appid: 'abc' }), { via: pinned });
+    expect(response.status).toBe(403);
+    expect(await quarantined()).toHaveLength(0);
   });
 
   it('refuses a timestamp that is not an integer with 400', async () => {
@@ -332,6 +370,19 @@ describe('when SQS fails', () => {
     } finally {
       await hole.close();
     }
+  });
+
+  it('answers 503 when a callback needs the quarantine queue and it is unreachable or unset', async () => {
+    const unfit = callRejectFields({ user_id: true });
+    const down = createHandlerFromEnvironment(
+      environment({ AWS_ENDPOINT_URL_SQS: await closedPortEndpoint() }),
+    );
+    expect((await post(unfit, { via: down })).body.error).toBe('quarantine_failed');
+    const unset = createHandlerFromEnvironment(environment({ QUARANTINE_QUEUE_URL: '' }));
+    expect(await post(unfit, { via: unset })).toEqual({
+      status: 503,
+      body: { error: 'not_configured', message: 'temporarily unavailable; retry later' },
+    });
   });
 
   it('answers 503 not_configured when the secret or queue is missing, and enqueues nothing', async () => {

@@ -6,6 +6,7 @@ import { DEFAULT_METRICS_NAMESPACE } from './log.js';
 /** The function's environment variables: the construct sets them, this module reads them. */
 export const ENV = {
   queueUrl: 'QUEUE_URL',
+  quarantineQueueUrl: 'QUARANTINE_QUEUE_URL',
   callbackSecret: 'CALLBACK_SECRET',
   callbackSecretArn: 'CALLBACK_SECRET_ARN',
   toleranceSeconds: 'SIGNATURE_TOLERANCE_SECONDS',
@@ -38,6 +39,8 @@ export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 export interface Config {
   readonly queueUrl: string;
+  /** Where signed callbacks this version cannot use are kept; without it they are answered 503. */
+  readonly quarantineQueueUrl?: string | undefined;
   readonly secret: SecretLocation;
   readonly policy: Policy;
   readonly logLevel: LogLevel;
@@ -107,6 +110,7 @@ export function readConfig(env: Env): Config {
   }
   return {
     queueUrl,
+    quarantineQueueUrl: get(ENV.quarantineQueueUrl),
     secret,
     logLevel,
     metricsNamespace: get(ENV.metricsNamespace) ?? DEFAULT_METRICS_NAMESPACE,

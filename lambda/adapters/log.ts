@@ -1,19 +1,24 @@
+import type { CallEvent } from '../core/callback.js';
 import type { FailureReason } from '../core/errors.js';
-import { isoTimestamp } from '../core/time.js';
 import type { LogLevel } from './config.js';
 
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
 
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
 
-export type Outcome = 'enqueued' | 'ignored' | 'refused' | 'failed';
+export type Outcome = 'enqueued' | 'ignored' | 'quarantined' | 'refused' | 'failed';
 
 /** What is known of one callback once it is answered. Named fields only: never a raw body. */
 export interface CallbackRecord {
   readonly outcome: Outcome;
   readonly status: number;
-  /** Only once the signature is verified; an unverified body's claims are not recorded. */
-  readonly event?: string | undefined;
+  /**
+   * The metric dimension: a known event, `unknown`, or (when absent) `unverified`. Never the
+   * name as sent, which would let any caller with one captured signature mint metric series.
+   */
+  readonly event?: CallEvent | 'unknown' | undefined;
+  /** ZEGOCLOUD's event name as sent, when it is not a known one: the log line only. */
+  readonly rawEvent?: string | undefined;
   readonly appId?: number | undefined;
   readonly callId?: string | undefined;
   readonly id?: string | undefined;
@@ -37,6 +42,7 @@ export const DEFAULT_METRICS_NAMESPACE = 'ZegoCallbacks';
 const LEVEL_OF: Record<Outcome, LogLevel> = {
   enqueued: 'INFO',
   ignored: 'INFO',
+  quarantined: 'WARN',
   refused: 'WARN',
   failed: 'ERROR',
 };
@@ -96,14 +102,15 @@ export class JsonLogger implements Logger {
       RANK[level] < RANK[this.level]
         ? { outcome: record.outcome, event, reason, Callbacks: 1, Latency: record.latencyMs }
         : ({
-            timestamp: isoTimestamp(new Date(now)),
+            timestamp: new Date(now).toISOString(),
             level,
             message: 'callback',
             outcome: record.outcome,
             status: record.status,
             event,
+            rawEvent: clip(record.rawEvent),
             appId: record.appId,
-            callId: record.callId,
+            callId: clip(record.callId),
             id: record.id,
             messageId: record.messageId,
             reason,
@@ -117,4 +124,15 @@ export class JsonLogger implements Logger {
     const json = JSON.stringify(fields);
     this.write(`${json.slice(0, -1)},"_aws":{"Timestamp":${now},${this.directives}}}\n`);
   }
+}
+
+/**
+ * Values taken from a body: ZEGOCLOUD's are short (call IDs of 19 digits), but a body that only
+ * carries a captured signature can make them 64 KiB. The log keeps their start.
+ */
+const MAX_LOGGED_CHARS = 128;
+function clip(value: string | undefined): string | undefined {
+  return value !== undefined && value.length > MAX_LOGGED_CHARS
+    ? `${value.slice(0, MAX_LOGGED_CHARS)}…`
+    : value;
 }

@@ -1,11 +1,17 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { EnqueueError } from '../core/errors.js';
+import { type CallbackError, EnqueueError, QuarantineError } from '../core/errors.js';
 import type { OutgoingMessage } from '../core/message.js';
 import { withDeadline } from './deadline.js';
 
 export interface QueueSender {
   /** Resolves with SQS's MessageId only once SQS has stored the message. */
   send(message: OutgoingMessage): Promise<string>;
+}
+
+/** Where signed callbacks that this version cannot use are kept (core/quarantine.ts). */
+export interface QuarantineSender {
+  /** Resolves with SQS's MessageId only once SQS has stored the message. */
+  send(body: string): Promise<string>;
 }
 
 /** Leaves room under ZEGOCLOUD's patience and API Gateway's timeout for a 503 to get out. */
@@ -18,7 +24,7 @@ export class SqsQueueSender implements QueueSender {
     private readonly deadlineMs: number = ENQUEUE_DEADLINE_MS,
   ) {}
 
-  async send(message: OutgoingMessage): Promise<string> {
+  send(message: OutgoingMessage): Promise<string> {
     const command = new SendMessageCommand({
       QueueUrl: this.queueUrl,
       MessageBody: message.body,
@@ -29,15 +35,38 @@ export class SqsQueueSender implements QueueSender {
         appId: { DataType: 'Number', StringValue: String(message.attributes.appId) },
       },
     });
-    let messageId: string | undefined;
-    try {
-      // No options on send: they would defeat the client's middleware cache (see deadline.ts).
-      const output = await withDeadline(this.deadlineMs, this.client.send(command));
-      messageId = output.MessageId;
-    } catch (cause) {
-      throw new EnqueueError('the queue did not accept the message', { cause });
-    }
-    if (messageId === undefined) throw new EnqueueError('the queue returned no MessageId');
-    return messageId;
+    return stored(this.client, command, this.deadlineMs, EnqueueError);
   }
+}
+
+/** A standard queue: no group, no deduplication (each body is answered 200 once it is kept). */
+export class SqsQuarantineSender implements QuarantineSender {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+    private readonly deadlineMs: number = ENQUEUE_DEADLINE_MS,
+  ) {}
+
+  send(body: string): Promise<string> {
+    const command = new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: body });
+    return stored(this.client, command, this.deadlineMs, QuarantineError);
+  }
+}
+
+async function stored(
+  client: SQSClient,
+  command: SendMessageCommand,
+  deadlineMs: number,
+  Failure: new (message: string, options?: { cause?: unknown }) => CallbackError,
+): Promise<string> {
+  let messageId: string | undefined;
+  try {
+    // No options on send: they would defeat the client's middleware cache (see deadline.ts).
+    const output = await withDeadline(deadlineMs, client.send(command));
+    messageId = output.MessageId;
+  } catch (cause) {
+    throw new Failure('the queue did not accept the message', { cause });
+  }
+  if (messageId === undefined) throw new Failure('the queue returned no MessageId');
+  return messageId;
 }

@@ -9,6 +9,7 @@ export const CALL_EVENTS = [
   'call_reject',
   'call_timeout',
   'call_cancel',
+  'call_invite',
 ] as const;
 export type CallEvent = (typeof CALL_EVENTS)[number];
 
@@ -41,25 +42,42 @@ export interface CallCreate {
   readonly callId: string;
   readonly caller: string;
   readonly userIds: readonly string[];
+  /** Unix seconds in ZEGOCLOUD's sample (1499676968), passed on as sent. */
   readonly createTime: number;
   /** Seconds the callees have to answer. */
   readonly timeout: number;
   readonly payload: string;
 }
 
+/** Some callees did not answer in time (or none did and the caller is offline). */
 export interface CallTimeout {
   readonly event: 'call_timeout';
   readonly callId: string;
+  /** Those who did not answer; may be empty. */
   readonly userIds: readonly string[];
 }
 
 export interface CallCancel {
   readonly event: 'call_cancel';
   readonly callId: string;
+  /** May list callees who have logged out; may be empty. */
   readonly userIds: readonly string[];
-  /** e.g. `caller_cancel`. */
+  /**
+   * `caller_cancel` (the caller cancelled) or `timeout_cancel` (nobody answered while the
+   * caller was online); kept as sent, whatever else ZEGOCLOUD adds.
+   */
   readonly reason: string;
   readonly payload: string;
+}
+
+/** Advanced mode: users invited into a call already in progress. */
+export interface CallInvite {
+  readonly event: 'call_invite';
+  readonly callId: string;
+  readonly userIds: readonly string[];
+  readonly inviter: string;
+  /** Unix milliseconds (ZEGOCLOUD's call_create uses seconds; this one does not). */
+  readonly inviteTime: number;
 }
 
 /** A JSON value as forwarded raw; every JSON number is given as its exact digits, a string. */
@@ -89,6 +107,7 @@ export type CallDetails =
   | CallCreate
   | CallTimeout
   | CallCancel
+  | CallInvite
   | UnknownEvent;
 
 /** A verified callback: its envelope and its event's fields, in camelCase. */
@@ -101,11 +120,22 @@ export function readSignedFields(fields: FieldMap): SignedFields {
     throw new SignatureError('signature missing');
   }
   return {
-    signature,
+    // ZEGOCLOUD sends lower-case hex; the check accepts either case, so one spelling is kept
+    // for everything keyed on it (the replay guard), or each re-cased copy would be a new key.
+    signature: signature.toLowerCase(),
     timestamp: digits(fields, 'timestamp'),
     // The nonce is hashed as sent: its exact text, whether a JSON string or integer.
     nonce: idText(fields, 'nonce'),
   };
+}
+
+/** The AppID when it is usable, else undefined (the caller decides what that means). */
+export function readAppId(fields: FieldMap): number | undefined {
+  try {
+    return safeInteger(fields, 'appid');
+  } catch {
+    return undefined;
+  }
 }
 
 export function readEnvelope(fields: FieldMap): Envelope {
@@ -163,6 +193,16 @@ export function readCallback(fields: FieldMap, envelope: Envelope, event: CallEv
         reason: optionalString(fields, 'reason'),
         payload: optionalString(fields, 'payload'),
       };
+    case 'call_invite':
+      return {
+        event,
+        appId,
+        timestamp,
+        callId: idText(fields, 'call_id'),
+        userIds: idList(fields, 'user_ids'),
+        inviter: idText(fields, 'inviter'),
+        inviteTime: safeInteger(fields, 'invite_time'),
+      };
   }
 }
 
@@ -170,26 +210,35 @@ export function readCallback(fields: FieldMap, envelope: Envelope, event: CallEv
 const NOT_EVENT_FIELDS = new Set(['appid', 'event', 'nonce', 'signature', 'timestamp']);
 
 export function readUnknownCallback(fields: FieldMap, envelope: Envelope): Callback {
-  const own: { [key: string]: RawValue } = {};
-  for (const [key, value] of fields) {
-    if (!NOT_EVENT_FIELDS.has(key)) own[key] = toRawValue(value);
-  }
   return {
     event: 'unknown',
     rawEvent: envelope.event,
     appId: envelope.appId,
     timestamp: envelope.timestamp,
-    fields: own,
+    fields: rawFields(fields, NOT_EVENT_FIELDS),
   };
+}
+
+/**
+ * The fields as a plain JSON object, numbers as their exact text, leaving out `omit`. Objects
+ * have no prototype, so that a `"__proto__"` field is data like any other (assigned to `{}` it
+ * would replace the prototype and vanish from the message and its deduplication key).
+ */
+export function rawFields(
+  fields: FieldMap,
+  omit: ReadonlySet<string> = new Set(),
+): { [key: string]: RawValue } {
+  const object: { [key: string]: RawValue } = Object.create(null);
+  for (const [key, value] of fields) {
+    if (!omit.has(key)) object[key] = toRawValue(value);
+  }
+  return object;
 }
 
 function toRawValue(value: FieldValue): RawValue {
   if (value instanceof JsonNumber) return value.text;
   if (Array.isArray(value)) return value.map(toRawValue);
-  if (value instanceof Map) {
-    // Object.fromEntries defines own properties: a "__proto__" key stays a plain key.
-    return Object.fromEntries([...value].map(([key, item]) => [key, toRawValue(item)]));
-  }
+  if (value instanceof Map) return rawFields(value);
   return value as string | boolean | null;
 }
 
@@ -208,11 +257,10 @@ function idText(fields: FieldMap, field: string): string {
   return idValue(fields.get(field), field);
 }
 
+/** ZEGOCLOUD's pages never say a user list is non-empty: an empty one is a valid list. */
 function idList(fields: FieldMap, field: string): string[] {
   const value = fields.get(field);
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new InvalidFieldError(field, 'must be a non-empty list');
-  }
+  if (!Array.isArray(value)) throw new InvalidFieldError(field, 'must be a list');
   return value.map((item: FieldValue, i) => idValue(item, `${field}[${i}]`));
 }
 

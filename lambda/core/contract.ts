@@ -42,7 +42,7 @@ const count: Check = (v, p) => {
   }
 };
 const ids: Check = (v, p) => {
-  if (!Array.isArray(v) || v.length === 0) return fail(p, 'must be a non-empty array');
+  if (!Array.isArray(v)) return fail(p, 'must be an array');
   for (const [i, item] of v.entries()) nonEmpty(item, `${p}[${i}]`);
 };
 /** The same pattern as the JSON Schema's, so that both accept exactly the same times. */
@@ -90,6 +90,7 @@ const BY_EVENT: Record<CallbackMessage['event'], Record<string, Check>> = {
   },
   call_timeout: { callId: nonEmpty, userIds: ids },
   call_cancel: { callId: nonEmpty, userIds: ids, reason: text, payload: text },
+  call_invite: { callId: nonEmpty, userIds: ids, inviter: nonEmpty, inviteTime: count },
   unknown: { rawEvent: nonEmpty, fields: rawFields },
 };
 

@@ -1,6 +1,5 @@
 import { hash } from 'node:crypto';
 import type { Callback, CallDetails, RawValue } from './callback.js';
-import { isoTimestamp } from './time.js';
 
 /**
  * The queue message contract (schemaVersion 1). Consumers parse exactly this; a breaking change
@@ -33,7 +32,7 @@ export interface OutgoingMessage {
 export function buildMessage(callback: Callback, receivedAt: Date): OutgoingMessage {
   const id = deduplicationKey(callback);
   return {
-    body: serializeMessage(id, callback, isoTimestamp(receivedAt)),
+    body: serializeMessage(id, callback, receivedAt.toISOString()),
     groupId: messageGroupId(
       callIdOf(callback) ?? (callback.event === 'unknown' ? callback.rawEvent : callback.event),
     ),
@@ -44,14 +43,29 @@ export function buildMessage(callback: Callback, receivedAt: Date): OutgoingMess
 
 /**
  * `JSON.stringify({ schemaVersion: 1, id, ...callback, receivedAt })` (a CallbackMessage),
- * character for character, without copying the callback into a new object first: that copy
- * was a third of the message's cost. `id` is hex and `receivedAt` ISO 8601: neither needs
- * escaping. test/message.test.ts holds the two equal over arbitrary callbacks.
+ * made safe for SQS (below). `id` is hex and `receivedAt` ISO 8601: neither needs escaping.
+ * test/message.test.ts holds it equal to the engine's JSON, parsed back, over arbitrary callbacks.
  */
 export function serializeMessage(id: string, callback: Callback, receivedAt: string): string {
   const fields = JSON.stringify(callback);
-  return `{"schemaVersion":1,"id":"${id}",${fields.slice(1, -1)},"receivedAt":"${receivedAt}"}`;
+  return sqsSafeJson(
+    `{"schemaVersion":1,"id":"${id}",${fields.slice(1, -1)},"receivedAt":"${receivedAt}"}`,
+  );
 }
+
+/**
+ * SQS refuses a message body holding any character outside #x9 | #xA | #xD | #x20-#xD7FF |
+ * #xE000-#xFFFD | #x10000-#x10FFFF (SendMessage: InvalidMessageContents). JSON.stringify
+ * already escapes control characters and lone surrogates; it leaves U+FFFE and U+FFFF raw, and
+ * ZEGOCLOUD's extend_data is whatever the app's user typed. Written as `\uXXXX` escapes inside
+ * JSON strings (the only place such characters can be), they parse back to the same value.
+ */
+export function sqsSafeJson(json: string): string {
+  return json.replace(NOT_SQS_SAFE, escapeUnit);
+}
+
+const NOT_SQS_SAFE = /[\uFFFE\uFFFF]/g;
+const escapeUnit = (c: string) => `\\u${c.charCodeAt(0).toString(16)}`;
 
 /**
  * What makes one event one event. The timestamp, nonce and signature are left out on purpose:
@@ -75,6 +89,9 @@ function eventIdentity(details: CallDetails): readonly string[] {
     case 'call_create':
     case 'call_cancel':
       return [details.callId];
+    case 'call_invite':
+      // Inviting into the same call again later is a new event; its retries share the time.
+      return [details.callId, String(details.inviteTime), ...[...details.userIds].sort()];
     case 'unknown':
       // Nothing is known of what identifies it: all of its own fields do.
       return [details.rawEvent, canonicalJson(details.fields)];
@@ -89,7 +106,7 @@ export function callIdOf(callback: Callback): string | undefined {
 }
 
 /** JSON with object keys sorted, so that equal values always hash alike. */
-function canonicalJson(value: RawValue): string {
+export function canonicalJson(value: RawValue): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const object = value as { readonly [key: string]: RawValue };
