@@ -8,14 +8,32 @@ import {
   deduplicationKey,
   serializeMessage,
 } from '../lambda/core/message.js';
+import { QUEUE_SETTINGS } from '../lib/settings.js';
+import { sqsRefusal } from '../local/sqs-limits.js';
+
+/** Any UTF-16 code unit: lone surrogates, U+FFFE and U+FFFF included. */
+const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit));
 
 /** Strings where JSON escaping matters: quotes, backslashes, controls, lone surrogates, emoji. */
 const text = fc.oneof(
+  fc.string({ unit: anyUnit, maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc
     .array(
-      fc.constantFrom('"', '\\', '\u0000', '\n', '\u001f', '\u2028', '\ud800', '\udfff', 'a'),
+      fc.constantFrom(
+        '"',
+        '\\',
+        '\u0000',
+        '\n',
+        '\u001f',
+        '\u2028',
+        '\ud800',
+        '\udfff',
+        '\ufffe',
+        '\uffff',
+        'a',
+      ),
       {
         maxLength: 20,
       },
@@ -26,7 +44,7 @@ const id = fc.oneof(
   fc.bigInt({ min: 0n, max: 10n ** 19n - 1n }).map(String),
   text.filter((s) => s !== ''),
 );
-const ids = fc.array(id, { minLength: 1, maxLength: 5 });
+const ids = fc.array(id, { maxLength: 5 });
 const raw: fc.Arbitrary<RawValue> = fc.letrec<{ value: RawValue }>((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
@@ -63,6 +81,13 @@ const details: fc.Arbitrary<CallDetails> = fc.oneof(
     payload: text,
   }),
   fc.record({
+    event: fc.constant('call_invite' as const),
+    callId: id,
+    userIds: ids,
+    inviter: id,
+    inviteTime: fc.nat(),
+  }),
+  fc.record({
     event: fc.constant('unknown' as const),
     rawEvent: text.filter((s) => s !== ''),
     fields: fc.dictionary(text, raw, { maxKeys: 4 }),
@@ -77,7 +102,7 @@ const callbacks: fc.Arbitrary<Callback> = fc
   );
 
 describe('the message body', () => {
-  it('is JSON.stringify of the typed message, character for character, for every event', () => {
+  it('is the typed message as JSON, holding only characters SQS accepts, for every event', () => {
     fc.assert(
       fc.property(callbacks, fc.date({ noInvalidDate: true }), (callback, receivedAt) => {
         const id = deduplicationKey(callback);
@@ -87,11 +112,41 @@ describe('the message body', () => {
           ...callback,
           receivedAt: receivedAt.toISOString(),
         };
-        expect(serializeMessage(id, callback, receivedAt.toISOString())).toBe(
-          JSON.stringify(typed),
+        const body = serializeMessage(id, callback, receivedAt.toISOString());
+        expect(
+          sqsRefusal({ MessageBody: body }, QUEUE_SETTINGS.maxMessageSizeBytes),
+        ).toBeUndefined();
+        // The engine's JSON but for the escapes SQS needs: it parses back to the same value.
+        expect(body).toBe(
+          JSON.stringify(typed).replace(
+            /[\ufffe\uffff]/g,
+            (c) => `\\u${c.charCodeAt(0).toString(16)}`,
+          ),
         );
+        expect(JSON.parse(body)).toEqual(JSON.parse(JSON.stringify(typed)));
       }),
       { numRuns: 2_000 },
+    );
+  });
+
+  it('escapes every UTF-16 code unit SQS refuses, and only those, so that each value round-trips', () => {
+    const everyUnit = Array.from({ length: 0x10000 }, (_, unit) => String.fromCharCode(unit)).join(
+      '',
+    );
+    const callback: Callback = {
+      event: 'call_reject',
+      appId: 1,
+      timestamp: 1,
+      callId: '1',
+      userId: 'u',
+      extendData: everyUnit,
+    };
+    const body = buildMessage(callback, new Date(0)).body;
+    expect(sqsRefusal({ MessageBody: body }, QUEUE_SETTINGS.maxMessageSizeBytes)).toBeUndefined();
+    expect((JSON.parse(body) as { extendData: string }).extendData).toBe(everyUnit);
+    // Without the escapes, the engine's JSON is refused: the check can fail.
+    expect(sqsRefusal({ MessageBody: JSON.stringify(callback) }, 1_048_576)?.code).toBe(
+      'InvalidMessageContents',
     );
   });
 

@@ -1,6 +1,6 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { replayGuardFromConfig } from '../lambda/adapters/replay-guard.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import type { CallbackHandler } from '../lambda/handler.js';
@@ -72,6 +72,54 @@ describe('the replay guard', () => {
       body: { error: 'replayed_signature', message: 'signature already used with another body' },
     });
     expect(await queued()).toHaveLength(0);
+  });
+
+  it('refuses every re-cased spelling of a captured signature carrying another body', async () => {
+    const genuine = signCallback(callRejectFields({ call_id: uniqueCallId(), user_id: 'bob' }), {
+      secret: SECRET,
+    });
+    expect((await send(genuine.body)).status).toBe(200);
+    await queued();
+    const signature = (JSON.parse(genuine.body) as { signature: string }).signature;
+    const spellings = [
+      signature.toUpperCase(),
+      // Every other letter upper-cased: one of the ~2^15 spellings hex accepts.
+      [...signature].map((c, i) => (i % 2 === 0 ? c.toUpperCase() : c)).join(''),
+    ].filter((spelling) => spelling !== signature);
+    expect(spellings.length).toBeGreaterThan(0);
+    for (const spelling of spellings) {
+      const forged = genuine.body
+        .replace(signature, spelling)
+        .replace('"user_id":"bob"', '"user_id":"mallory"');
+      expect((await send(forged)).body.error).toBe('replayed_signature');
+    }
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('records a refused replay as a replay, before reading its event or AppID', async () => {
+    const genuine = signCallback(callRejectFields({ call_id: uniqueCallId() }), { secret: SECRET });
+    expect((await send(genuine.body)).status).toBe(200);
+    await queued();
+    // A forged event name and a foreign AppID would be a 403 or a new metric series if read first.
+    const forged = genuine.body
+      .replace('"event":"call_reject"', '"event":"made_up_event"')
+      .replace('"appid":"1234567890"', '"appid":"42"');
+    const pinned = withGuard(environment({ ZEGO_APP_ID: '1234567890' }));
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    let response: Awaited<ReturnType<typeof send>>;
+    try {
+      response = await send(forged, { via: pinned });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(response.body.error).toBe('replayed_signature');
+    const line = JSON.parse(lines.join('').trim()) as Record<string, unknown>;
+    expect(line).toMatchObject({ outcome: 'refused', reason: 'replay', event: 'unverified' });
+    expect(lines.join('')).not.toContain('made_up_event');
   });
 
   it('refuses the signature of an ignored event reused to carry a forwarded one', async () => {
