@@ -1,0 +1,56 @@
+import './quiet-sdk.js';
+import { parseArgs } from 'node:util';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { splitList } from '../lambda/adapters/config.js';
+import { CALL_EVENTS, isCallEvent } from '../lambda/core/callback.js';
+import { requeueQuarantined } from './quarantine-requeuer.js';
+import { localSqsClient } from './queue-reader.js';
+
+const LOCAL = `http://127.0.0.1:${process.env.SQS_PORT ?? 9324}/000000000000`;
+const USAGE = `Send quarantined callbacks through this version again: those it can now read go to the
+callback queue (deleted from quarantine), the others stay quarantined.
+
+  npm run requeue -- [options]
+
+  --quarantine-url URL   the quarantine queue (default the local stack's; on AWS the stack
+                         output QuarantineQueueUrl, read with your AWS credentials)
+  --queue-url URL        the callback queue (default the local stack's; on AWS QueueUrl)
+  --forward-events LIST  events to forward, as the stack's forwardEvents (default call_reject)
+  --forward-unknown      forward events this version does not know, as forwardUnknownEvents
+`;
+
+const { values } = parseArgs({
+  options: {
+    'quarantine-url': { type: 'string', default: `${LOCAL}/zego-callbacks-quarantine` },
+    'queue-url': { type: 'string', default: `${LOCAL}/zego-callbacks.fifo` },
+    'forward-events': { type: 'string', default: 'call_reject' },
+    'forward-unknown': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const forwardEvents = splitList(values['forward-events']);
+if (forwardEvents.length === 0 || !forwardEvents.every(isCallEvent)) {
+  console.error(`--forward-events must list events among ${CALL_EVENTS.join(', ')}`);
+  process.exit(2);
+}
+const queueUrl = values['queue-url'];
+const isLocal = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(queueUrl);
+const client = isLocal ? localSqsClient(new URL(queueUrl).origin) : new SQSClient({});
+const result = await requeueQuarantined(client, {
+  quarantineQueueUrl: values['quarantine-url'],
+  queueUrl,
+  policy: {
+    toleranceSeconds: 0,
+    forwardEvents: new Set(forwardEvents),
+    forwardUnknownEvents: values['forward-unknown'],
+  },
+});
+for (const kept of result.kept) console.log(JSON.stringify({ kept: kept.id, ...kept }));
+console.error(
+  `${result.requeued} requeued, ${result.ignored} ignored (not forwarded), ${result.kept.length} still quarantined`,
+);
+client.destroy();
