@@ -14,6 +14,7 @@ import { HANDLER_BUNDLING } from '../lib/zego-callback-receiver.js';
 import { ZegoCallbackStack } from '../lib/zego-callback-stack.js';
 import { callRejectFields, signCallback } from '../local/callback-client.js';
 import { startLocalSqs } from '../local/sqs.js';
+import { type HostileResult, measureHostile } from './hostile.js';
 
 /**
  * `npm run bench`: the deployable bundle against the floor (a minimal parse-and-send handler
@@ -155,6 +156,7 @@ interface Results {
   coldStatuses: number[];
   warm: Record<WarmName, WarmResult>;
   pureCallbacksPerSecond: Record<'ours' | 'floor', number>;
+  hostile: HostileResult;
   /** Ours over the floor, paired sample by sample (see pairedRatio): what the verdicts use. */
   paired: Record<'cold' | 'loaded' | 'coldCpu' | 'firstCall' | 'warmP50' | 'warmCpu', number>;
   bundleBytes: Record<Name, number>;
@@ -338,6 +340,8 @@ async function main(): Promise<void> {
       pureRates[name] = median(r.rates.slice(1));
     }
 
+    const hostile = measureHostile();
+
     const size = (path: string) => statSync(path).size;
     const results: Results = {
       date: new Date().toISOString(),
@@ -351,6 +355,7 @@ async function main(): Promise<void> {
       coldStatuses: [...new Set(names.flatMap((n) => samples[n].map((x) => x.status)))],
       warm,
       pureCallbacksPerSecond: pureRates,
+      hostile,
       paired: {
         cold: coldPaired('totalMs'),
         loaded: coldPaired('loadedMs'),
@@ -435,6 +440,10 @@ function print(r: Results): void {
   const cached = r.warm.floorCached;
   console.log(
     `\nreference, the floor with the SDK middleware cache ours uses: warm p50 ${f(cached.p50, 3)} ms, CPU ${f(cached.cpuMs, 3)} ms per callback (ours/that: ${ratio(r.warm.ours.p50, cached.p50)} p50, ${ratio(r.warm.ours.cpuMs, cached.cpuMs)} CPU)`,
+  );
+  const { worst, typicalMicroseconds, typicalBytes } = r.hostile;
+  console.log(
+    `worst unsigned 64 KiB body (${worst.name}): refused after ${f(worst.microseconds / 1000, 3)} ms of decoding; a typical callback's decoding: ${f(typicalMicroseconds / 1000, 4)} ms (${f(worst.microseconds / typicalMicroseconds, 0)}x, for ${f(65_536 / typicalBytes, 0)}x the bytes)`,
   );
   const answers = WARM_RUNS.map(({ name }) => `${name} ${JSON.stringify(r.warm[name].statuses)}`);
   console.log(

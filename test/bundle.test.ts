@@ -17,8 +17,10 @@ import {
   signCallback,
 } from '../local/callback-client.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
+import { type LocalReplayTable, startLocalReplayTable } from '../local/replay-table.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import { type FakeSecretsManager, startFakeSecretsManager } from './fake-secrets-manager.js';
+import { hostileBodies } from './fixtures/hostile-bodies.js';
 import {
   callbackSender,
   closedPortEndpoint,
@@ -44,9 +46,9 @@ const SECRET = 'bundle-test-secret';
 const APP_ID = '1234567890';
 
 /** Synthesizes the stack as `cdk synth` does and returns the function's bundle. */
-function synthesizeBundle(outdir: string): string {
+function synthesizeBundle(outdir: string, context: Record<string, string> = {}): string {
   const app = new App({ outdir });
-  new ZegoCallbackStack(app, 'BundleTest', { settings: readStackSettings(() => undefined) });
+  new ZegoCallbackStack(app, 'BundleTest', { settings: readStackSettings((key) => context[key]) });
   app.synth();
   const bundles = readdirSync(outdir)
     .filter((name) => name.startsWith('asset.'))
@@ -268,6 +270,132 @@ describe('the synthesized bundle on Node 24', () => {
     expect(fn.stdout).not.toContain(signature);
   });
 
+  it('refuses every unsigned hostile 64 KiB body with a 4xx in milliseconds, enqueuing none', async () => {
+    const slowest = { name: '', ms: 0 };
+    for (const hostile of hostileBodies()) {
+      const started = performance.now();
+      // `raw` base64-encodes the body itself when asked, as API Gateway does for binary types.
+      const status = hostile.isBase64Encoded
+        ? await raw(Buffer.from(hostile.body, 'base64').toString('utf8'), { base64: true })
+        : await raw(hostile.body);
+      const ms = performance.now() - started;
+      if (ms > slowest.ms) Object.assign(slowest, { name: hostile.name, ms });
+      expect({ [hostile.name]: status }).toEqual({
+        [hostile.name]: expect.toBeOneOf([400, 401, 413]),
+      });
+    }
+    // Generous (IPC and a cold path included); the quadratic decoder took seconds here.
+    expect(slowest.ms).toBeLessThan(1_000);
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('forwards or quarantines every signed variant of the attack, answering none 4xx or 5xx', async () => {
+    const open = await BundledFunction.start(
+      bundle,
+      stackEnvironment({
+        FORWARD_EVENTS: 'call_create,call_accept,call_reject,call_timeout,call_cancel,call_invite',
+        FORWARD_UNKNOWN_EVENTS: 'true',
+      }),
+    );
+    try {
+      const via = open.invoke;
+      const signed = JSON.parse(
+        signCallback({ appid: APP_ID, event: 'call_cancel' }, { secret: SECRET }).body,
+      ) as Record<string, string>;
+      const trailingComma = `{"appid":"${APP_ID}","event":"call_cancel","nonce":"${signed.nonce}","signature":"${signed.signature}","timestamp":${signed.timestamp},"call_id":"${uniqueCallId()}","user_ids":["a"],"reason":"caller_cancel","payload":"payload",}`;
+      const { extend_data: _, ...reject } = callRejectFields({ call_id: uniqueCallId() });
+      const formHead = `${signCallback(reject, { secret: SECRET, shape: 'form' }).body}&extend_data=`;
+      const controls = formHead + '\u0001'.repeat(64 * 1024 - Buffer.byteLength(formHead));
+      // As if ZEGOCLOUD renamed a field: user_id -> userId.
+      const { user_id: userId, ...renamed } = callRejectFields({ call_id: uniqueCallId() });
+      const proto = (seat: string) =>
+        JSON.parse(`{"appid":"${APP_ID}","event":"call_transfer","__proto__":{"seat":"${seat}"}}`);
+      const statuses = {
+        nonCharacters: await call(
+          callRejectFields({ call_id: uniqueCallId(), extend_data: '\ufffe\uffff' }),
+          { via },
+        ),
+        controls64KiB: await raw(controls, {
+          via,
+          contentType: 'application/x-www-form-urlencoded',
+        }),
+        emptyTimeout: await call(
+          { appid: APP_ID, event: 'call_timeout', call_id: uniqueCallId(), user_ids: [] },
+          { via },
+        ),
+        emptyCancel: await call(
+          {
+            appid: APP_ID,
+            event: 'call_cancel',
+            call_id: uniqueCallId(),
+            user_ids: [],
+            reason: 'timeout_cancel',
+          },
+          { via },
+        ),
+        trailingComma: await raw(trailingComma, { via }),
+        invite: await call(
+          {
+            appid: APP_ID,
+            event: 'call_invite',
+            call_id: uniqueCallId(),
+            user_ids: ['c'],
+            inviter: 'a',
+            invite_time: 1_700_000_000_123,
+          },
+          { via },
+        ),
+        protoX: await call(proto('x'), { via }),
+        protoY: await call(proto('y'), { via }),
+        renamed: await call({ ...renamed, userId: userId ?? '' }, { via }),
+      };
+      expect(statuses).toEqual({
+        nonCharacters: 200,
+        controls64KiB: 200,
+        emptyTimeout: 200,
+        emptyCancel: 200,
+        trailingComma: 200,
+        invite: 200,
+        protoX: 200,
+        protoY: 200,
+        renamed: 200,
+      });
+      const events = (await queued()).map((m) => (m.body as { event: string }).event).sort();
+      expect(events).toEqual([
+        'call_cancel',
+        'call_cancel',
+        'call_invite',
+        'call_reject',
+        'call_reject',
+        'call_timeout',
+        'unknown',
+        'unknown',
+      ]);
+      expect((await quarantined()).map((m) => (m.body as { path: string }).path)).toEqual([
+        'user_id',
+      ]);
+      // The metric dimension stays a known name; the sent one is in the log line only.
+      expect(open.stdout).toContain('"event":"unknown","rawEvent":"call_transfer"');
+    } finally {
+      open.stop();
+    }
+  });
+
+  it('logs its errors under their own names, minified as it is', async () => {
+    const hole = await startBlackHole();
+    const hanging = await BundledFunction.start(
+      bundle,
+      stackEnvironment({ AWS_ENDPOINT_URL_SQS: hole.endpoint }),
+    );
+    try {
+      expect(await call(callRejectFields(), { via: hanging.invoke })).toBe(503);
+      expect(hanging.stdout).toContain('"cause":"DeadlineExceededError: no answer within 3000 ms"');
+    } finally {
+      hanging.stop();
+      await hole.close();
+    }
+  });
+
   it('answers 503 when SQS is unreachable and when it hangs', async () => {
     const hole = await startBlackHole();
     const down = await BundledFunction.start(
@@ -291,5 +419,54 @@ describe('the synthesized bundle on Node 24', () => {
       hanging.stop();
       await hole.close();
     }
+  });
+});
+
+describe('the synthesized bundle with the replay guard (-c replayGuard=true)', () => {
+  let guardDir: string;
+  let table: LocalReplayTable;
+  let guarded: BundledFunction;
+
+  beforeAll(async () => {
+    guardDir = mkdtempSync(join(tmpdir(), 'zego-bundle-guard-'));
+    const guardBundle = synthesizeBundle(guardDir, { replayGuard: 'true' });
+    table = await startLocalReplayTable();
+    guarded = await BundledFunction.start(
+      guardBundle,
+      stackEnvironment({
+        REPLAY_TABLE_NAME: table.tableName,
+        AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+      }),
+    );
+  });
+  afterAll(async () => {
+    guarded?.stop();
+    await table?.close();
+    rmSync(guardDir, { recursive: true, force: true });
+  });
+
+  it('lets no re-cased spelling of a captured signature carry another body', async () => {
+    const genuine = signCallback(callRejectFields({ call_id: uniqueCallId(), user_id: 'bob' }), {
+      secret: SECRET,
+    });
+    const via = guarded.invoke;
+    expect(await raw(genuine.body, { via })).toBe(200);
+    const signature = (JSON.parse(genuine.body) as { signature: string }).signature;
+    const forged = genuine.body.replace('"user_id":"bob"', '"user_id":"mallory"');
+    const statuses = [
+      await raw(forged.replace(signature, signature.toUpperCase()), { via }),
+      await raw(
+        forged.replace(
+          signature,
+          [...signature].map((c, i) => (i % 3 === 0 ? c.toUpperCase() : c)).join(''),
+        ),
+        { via },
+      ),
+      await raw(forged, { via }),
+    ];
+    expect(statuses).toEqual([401, 401, 401]);
+    const bodies = (await queued()).map((m) => m.body as { userId: string });
+    expect(bodies.map((b) => b.userId)).toEqual(['bob']);
+    expect(guarded.stdout).toContain('"reason":"replay"');
   });
 });
