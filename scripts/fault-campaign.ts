@@ -249,7 +249,7 @@ export async function runFaultCampaign(options: CampaignOptions): Promise<Campai
       timestamp: 0,
       callId: String(fields.call_id),
       userId: String(fields.user_id),
-      extendData: '',
+      extendData: String(fields.extend_data),
     });
     return { fields, id, statuses: [] as number[] };
   });

@@ -140,6 +140,38 @@ describe('a signed callback', () => {
     ]);
   });
 
+  it('rejected again by the same callee after a re-invite is a second message, its retry none', async () => {
+    const callId = uniqueCallId();
+    const first = await post(callRejectFields({ call_id: callId, extend_data: 'busy' }));
+    const again = await post(callRejectFields({ call_id: callId, extend_data: 'still busy' }));
+    const retry = await post(callRejectFields({ call_id: callId, extend_data: 'still busy' }));
+    expect(again.body.id).not.toBe(first.body.id);
+    expect(retry.body.id).toBe(again.body.id);
+    expect((await queued()).map((m) => m.event === 'call_reject' && m.extendData)).toEqual([
+      'busy',
+      'still busy',
+    ]);
+  });
+
+  it('with the nonce as a negative JSON integer, as it was signed, is enqueued', async () => {
+    const response = await post(callRejectFields({ call_id: uniqueCallId() }), { nonce: -12345n });
+    expect(response.status).toBe(200);
+    expect(await queued()).toHaveLength(1);
+  });
+
+  it('as URL-encoded JSON with a broken UTF-8 sequence in a value is enqueued, the bytes replaced', async () => {
+    const callId = uniqueCallId();
+    const signed = signCallback(callRejectFields({ call_id: callId, extend_data: 'ab' }), {
+      secret: SECRET,
+      shape: 'urlencoded-json',
+    }).body;
+    // A multi-byte character cut in half (E4 BD A0 is 你), as a careless encoder would send it.
+    const broken = signed.replace('ab', 'a%E4%BDb');
+    expect((await send(broken)).status).toBe(200);
+    const [message] = await queued();
+    expect(message?.event === 'call_reject' && message.extendData).toBe('a\ufffdb');
+  });
+
   it('call_invite is a typed event whose re-invite (a new invite_time) is a new message', async () => {
     const callId = uniqueCallId();
     const invite = (inviteTime: number) => ({

@@ -1,3 +1,4 @@
+import { unescape as percentDecode } from 'node:querystring';
 import { MalformedBodyError, PayloadTooLargeError } from './errors.js';
 
 /**
@@ -66,13 +67,14 @@ function tooLarge(maxBytes: number): PayloadTooLargeError {
   return new PayloadTooLargeError(`body exceeds ${maxBytes} bytes`);
 }
 
+/**
+ * '+' is a space in form encoding (a literal '+' would have been sent as %2B). Percent escapes
+ * that are not UTF-8 (a multi-byte character cut in half) become U+FFFD, as form bodies'
+ * decoding does, rather than refusing a body that may be signed: querystring's unescape
+ * falls back to a byte-level decoder, linear like the rest.
+ */
 function urlDecode(text: string): string {
-  try {
-    // '+' is a space in form encoding; a literal '+' would have been sent as %2B.
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch (cause) {
-    throw new MalformedBodyError('invalid URL encoding', { cause });
-  }
+  return percentDecode(text.replace(/\+/g, ' '));
 }
 
 function parseForm(text: string): FieldMap {

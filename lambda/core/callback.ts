@@ -124,9 +124,19 @@ export function readSignedFields(fields: FieldMap): SignedFields {
     // for everything keyed on it (the replay guard), or each re-cased copy would be a new key.
     signature: signature.toLowerCase(),
     timestamp: digits(fields, 'timestamp'),
-    // The nonce is hashed as sent: its exact text, whether a JSON string or integer.
-    nonce: idText(fields, 'nonce'),
+    nonce: nonceText(fields),
   };
+}
+
+/**
+ * The nonce is hashed as sent: its exact text, a string or any JSON number (ZEGOCLOUD calls it
+ * a random string and suggests reading it as an Int; a signed negative one must not be refused).
+ */
+function nonceText(fields: FieldMap): string {
+  const value = fields.get('nonce');
+  if (value instanceof JsonNumber) return value.text;
+  if (typeof value === 'string' && value !== '') return value;
+  throw new InvalidFieldError('nonce', 'must be a non-empty string or a number');
 }
 
 /** The AppID when it is usable, else undefined (the caller decides what that means). */

@@ -68,8 +68,11 @@ const NOT_SQS_SAFE = /[\uFFFE\uFFFF]/g;
 const escapeUnit = (c: string) => `\\u${c.charCodeAt(0).toString(16)}`;
 
 /**
- * What makes one event one event. The timestamp, nonce and signature are left out on purpose:
- * ZEGOCLOUD re-signs its retries, and those must collapse into the first message.
+ * What makes one event one event: every field of its own. The timestamp, nonce and signature
+ * are left out on purpose: ZEGOCLOUD re-signs its retries, and those must collapse into the first
+ * message. Nothing less will do: a callee invited again into the same call can reject it again
+ * within SQS's 5-minute deduplication window, and only a field that differs (its extend_data)
+ * keeps the second rejection from being dropped as a duplicate.
  */
 export function deduplicationKey(callback: Callback): string {
   const parts: (string | number)[] = [callback.appId, callback.event];
@@ -78,25 +81,30 @@ export function deduplicationKey(callback: Callback): string {
   return hash('sha256', JSON.stringify(parts), 'hex');
 }
 
+/** The event's own fields in a fixed order; user lists last and sorted (their order means nothing). */
 function eventIdentity(details: CallDetails): readonly string[] {
   switch (details.event) {
     case 'call_reject':
     case 'call_accept':
-      return [details.callId, details.userId];
+      return [details.callId, details.userId, details.extendData];
     case 'call_timeout':
-      // One timeout callback per set of callees that timed out; the order is not meaningful.
-      return [details.callId, ...[...details.userIds].sort()];
-    case 'call_create':
+      return [details.callId, ...sorted(details.userIds)];
+    case 'call_create': {
+      const { callId, caller, createTime, timeout, payload, userIds } = details;
+      return [callId, caller, String(createTime), String(timeout), payload, ...sorted(userIds)];
+    }
     case 'call_cancel':
-      return [details.callId];
-    case 'call_invite':
-      // Inviting into the same call again later is a new event; its retries share the time.
-      return [details.callId, String(details.inviteTime), ...[...details.userIds].sort()];
+      return [details.callId, details.reason, details.payload, ...sorted(details.userIds)];
+    case 'call_invite': {
+      const { callId, inviter, inviteTime, userIds } = details;
+      return [callId, inviter, String(inviteTime), ...sorted(userIds)];
+    }
     case 'unknown':
-      // Nothing is known of what identifies it: all of its own fields do.
       return [details.rawEvent, canonicalJson(details.fields)];
   }
 }
+
+const sorted = (items: readonly string[]) => [...items].sort();
 
 /** The call an event belongs to, when it names one. */
 export function callIdOf(callback: Callback): string | undefined {
