@@ -1,19 +1,9 @@
 /**
- * Settings shared by the CDK construct and the local stack, so that what runs on a laptop
- * behaves like what is deployed (route, FIFO, dedup per message group, redrive to a DLQ).
- * No aws-cdk-lib import here: the local stack loads this file too, and should start fast.
+ * Kept only for the local stack's imports while they move (local/server.ts, local/sqs.ts): the
+ * queue shape is in lib/queue-settings.ts, the route path in config/settings.ts. Delete this
+ * file once nothing imports it.
  */
+import { SETTINGS } from '../config/settings.js';
 
-/** Path of the callback route, on API Gateway and on the local server alike. */
-export const CALLBACK_ROUTE_PATH = '/zego/callback';
-
-export const QUEUE_SETTINGS = {
-  /** SQS's maximum: consumers that fall behind have two weeks to catch up. */
-  retentionDays: 14,
-  /** A message that fails this many receives is poison: park it on the DLQ, keep the call moving. */
-  maxReceiveCount: 5,
-  /** Consumers get this long to process a message before it becomes visible again. */
-  visibilityTimeoutSeconds: 60,
-  defaultQueueName: 'zego-callbacks.fifo',
-  defaultDeadLetterQueueName: 'zego-callbacks-dlq.fifo',
-} as const;
+export { QUEUE_SETTINGS } from './queue-settings.js';
+export const CALLBACK_ROUTE_PATH = SETTINGS.routePath.default;
