@@ -8,6 +8,7 @@ import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SETTINGS } from '../config/settings.js';
 import { InvalidContextError, readStackSettings } from '../lib/context.js';
 import { InvalidPropsError } from '../lib/props.js';
 import { ZegoCallbackMonitoring } from '../lib/zego-callback-monitoring.js';
@@ -61,15 +62,15 @@ describe('the callback stack', () => {
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Timeout: 10,
-      MemorySize: 512,
+      MemorySize: SETTINGS.memorySize.default,
       Environment: {
         Variables: {
           QUEUE_URL: { Ref: Match.stringLikeRegexp('ReceiverQueue') },
           CALLBACK_SECRET_ARN: { Ref: Match.stringLikeRegexp('ReceiverCallbackSecret') },
-          SIGNATURE_TOLERANCE_SECONDS: '300',
-          FORWARD_EVENTS: 'call_reject',
-          FORWARD_UNKNOWN_EVENTS: 'false',
-          LOG_LEVEL: 'INFO',
+          SIGNATURE_TOLERANCE_SECONDS: String(SETTINGS.signatureToleranceSeconds.default),
+          FORWARD_EVENTS: SETTINGS.forwardEvents.default.join(','),
+          FORWARD_UNKNOWN_EVENTS: String(SETTINGS.forwardUnknownEvents.default),
+          LOG_LEVEL: SETTINGS.logLevel.default,
           METRICS_NAMESPACE: 'ZegoCallbacks/Test',
           QUARANTINE_QUEUE_URL: { Ref: Match.stringLikeRegexp('ReceiverQuarantineQueue') },
         },
@@ -80,7 +81,11 @@ describe('the callback stack', () => {
   });
 
   it('keeps handler and access logs in log groups with a retention period', () => {
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
+    template.resourcePropertiesCountIs(
+      'AWS::Logs::LogGroup',
+      { RetentionInDays: SETTINGS.logRetentionDays.default },
+      2,
+    );
   });
 
   it('creates a high-throughput FIFO queue, encrypted, kept 14 days, redriven to a DLQ after 5 receives', () => {
@@ -193,7 +198,10 @@ describe('the callback stack', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: SETTINGS.throttleRateLimit.default,
+        ThrottlingBurstLimit: SETTINGS.throttleBurstLimit.default,
+      },
       AccessLogSettings: {
         DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] },
         Format: Match.serializedJson(

@@ -41,7 +41,7 @@ export type SecretLocation =
 
 export interface Config {
   readonly queueUrl: string;
-  /** Where signed callbacks this version cannot use are kept; unset, they are refused (400). */
+  /** Where signed callbacks whose fields this version cannot use are kept (issue 10). */
   readonly quarantineQueueUrl?: string | undefined;
   readonly secret: SecretLocation;
   readonly policy: Policy;
