@@ -15,7 +15,7 @@ import {
   encodeCallback,
   type SignOptions,
   signCallback,
-} from '../local/callback-client.js';
+} from '../local/callback-signer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import { type FakeSecretsManager, startFakeSecretsManager } from './fake-secrets-manager.js';
