@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callRejectFields, signCallback } from '../local/callback-client.js';
+import { callRejectFields, signCallback } from '../local/callback-signer.js';
+import { DEV_SECRET } from '../local/dev-secret.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
+import * as server from '../local/server.js';
 import { type LocalStack, startLocalStack } from '../local/server.js';
 import { uniqueCallId } from './support.js';
 
@@ -20,6 +22,11 @@ afterAll(async () => {
 });
 
 describe('the local stack', () => {
+  it('signs with the same development secret in `npm start` and `npm run send`', () => {
+    // Until local/server.ts re-exports local/dev-secret.ts, this holds the two together.
+    expect(server.DEV_SECRET).toBe(DEV_SECRET);
+  });
+
   it('answers a signed callback over HTTP with 200 and puts its message on the printed queue', async () => {
     const callId = uniqueCallId();
     const request = signCallback(callRejectFields({ call_id: callId }), {
