@@ -25,17 +25,33 @@ export class InvalidContextError extends Error {
  * Reads and validates the context at synth, so that a typo fails `cdk synth` with a message
  * naming the key rather than deploying a stack that refuses every callback.
  */
-export function readStackSettings(tryGetContext: (key: string) => unknown): StackSettings {
+export function readStackSettings(
+  tryGetContext: (key: string) => unknown,
+  /** Every key given (`app.node.getAllContext()`): a misspelt one is refused, not ignored. */
+  givenKeys: readonly string[] = [],
+): StackSettings {
   const reader = new SettingsReader((setting) => setting.context ?? '');
   const values: Record<string, unknown> = {};
+  const known = new Map<string, string>();
   for (const name of SETTING_NAMES) {
     const setting: Setting = SETTINGS[name];
     if (setting.context !== undefined) {
       values[name] = reader.read(name, tryGetContext(setting.context));
+      known.set(setting.context.toLowerCase(), setting.context);
     }
   }
+  // Keys with a colon are the CDK's own (feature flags, aws:cdk:*).
+  const unknown = givenKeys
+    .filter((key) => !key.includes(':') && !known.has(key.toLowerCase()))
+    .map((key) => `${key} is not a context key of this stack (README: Configuration)`);
+  const misspelt = givenKeys
+    .filter((key) => known.has(key.toLowerCase()) && known.get(key.toLowerCase()) !== key)
+    .map(
+      (key) =>
+        `${key} is not a context key of this stack: did you mean ${known.get(key.toLowerCase())}?`,
+    );
   const settings = values as StackSettings;
-  const problems = [...reader.problems, ...domainProblems(settings)];
+  const problems = [...unknown, ...misspelt, ...reader.problems, ...domainProblems(settings)];
   if (problems.length > 0) throw new InvalidContextError(problems);
   return settings;
 }

@@ -44,7 +44,10 @@ function openFindings(app: App): string[] {
 
 function synth(context: Record<string, unknown> = {}): { app: App; stack: ZegoCallbackStack } {
   const app = new App({ context: { ...FLAGS, ...context } });
-  const settings = readStackSettings((key) => app.node.tryGetContext(key));
+  const settings = readStackSettings(
+    (key) => app.node.tryGetContext(key),
+    Object.keys(app.node.getAllContext()),
+  );
   const stack = new ZegoCallbackStack(app, 'Test', { settings });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
@@ -311,6 +314,14 @@ describe('stack settings from CDK context', () => {
     template.resourceCountIs('AWS::Route53::RecordSet', 1);
     template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024 });
     expect(openFindings(app)).toEqual([]);
+  });
+
+  it('refuses a context key it does not know, rather than ignoring a typo, and leaves the CDK’s own', () => {
+    const given = ['zegoAppID', 'forwardEvent', '@aws-cdk/core:checkSecretUsage', 'aws:cdk:x'];
+    const read = () => readStackSettings(() => undefined, given);
+    expect(read).toThrow(/zegoAppID .*did you mean zegoAppId\?/);
+    expect(read).toThrow(/forwardEvent is not a context key/);
+    expect(() => readStackSettings(() => undefined, given.slice(2))).not.toThrow();
   });
 
   it.each([
