@@ -3,7 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayGuardFromConfig } from '../lambda/adapters/replay-guard.js';
 import { type CallbackHandler, createHandlerFromEnvironment } from '../lambda/handler.js';
-import { callRejectFields, signCallback } from '../local/callback-signer.js';
+import { callRejectFields, signCallback } from '../local/callback-client.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalReplayTable, startLocalReplayTable } from '../local/replay-table.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CallbackHandler, createHandlerFromEnvironment } from '../lambda/handler.js';
-import { callRejectFields, signCallback } from '../local/callback-signer.js';
+import { callRejectFields, signCallback } from '../local/callback-client.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import { apiEvent, closedPortEndpoint, uniqueCallId } from './support.js';
