@@ -303,7 +303,7 @@ export const SETTINGS = {
     type: 'text',
     env: 'QUARANTINE_QUEUE_URL',
     scope: 'function',
-    doc: 'The queue that keeps signed callbacks whose fields this version cannot use (set by the construct).',
+    doc: 'The queue that keeps signed callbacks whose fields this version cannot use (set by the construct); without it they are answered 503.',
   },
   secretArn: {
     type: 'text',

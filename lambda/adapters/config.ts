@@ -41,7 +41,7 @@ export type SecretLocation =
 
 export interface Config {
   readonly queueUrl: string;
-  /** Where signed callbacks whose fields this version cannot use are kept (issue 10). */
+  /** Where signed callbacks this version cannot use are kept; without it they are answered 503. */
   readonly quarantineQueueUrl?: string | undefined;
   readonly secret: SecretLocation;
   readonly policy: Policy;
