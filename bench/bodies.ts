@@ -1,4 +1,4 @@
-import { callRejectFields, signCallback } from '../local/callback-client.js';
+import { callRejectFields, signCallback } from '../local/callback-signer.js';
 
 export const BENCH_SECRET = 'bench-secret';
 export const BENCH_TIMESTAMP = 1_800_000_000;

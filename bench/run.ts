@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 import { readStackSettings } from '../lib/context.js';
 import { HANDLER_BUNDLING } from '../lib/zego-callback-receiver.js';
 import { ZegoCallbackStack } from '../lib/zego-callback-stack.js';
-import { callRejectFields, signCallback } from '../local/callback-client.js';
+import { callRejectFields, signCallback } from '../local/callback-signer.js';
 import { startLocalSqs } from '../local/sqs.js';
 import { type HostileResult, measureHostile } from './hostile.js';
 

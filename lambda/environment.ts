@@ -1,10 +1,10 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Config, ENV, readConfig } from './adapters/config.js';
-import { perCallbackClientSettings, sdkClientSettings } from './adapters/deadline.js';
 import { DEFAULT_METRICS_NAMESPACE, JsonLogger } from './adapters/log.js';
 import { SqsQuarantineSender, SqsQueueSender } from './adapters/queue.js';
 import type { ReplayGuard } from './adapters/replay-guard.js';
+import { perCallbackClientSettings, sdkClientSettings } from './adapters/sdk-client-settings.js';
 import { InlineSecrets, SecretsManagerSecrets } from './adapters/secrets.js';
 import { asCallbackError, NotConfiguredError } from './core/errors.js';
 import {

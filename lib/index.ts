@@ -3,6 +3,8 @@
  *
  *   import { ZegoCallbackReceiver, parseCallbackMessage } from 'zego-callback-queue/lib/index.js';
  */
+
+export { SETTINGS } from '../config/settings.js';
 export type {
   CallAnswer,
   CallCancel,
@@ -19,16 +21,16 @@ export {
   parseCallbackMessage,
 } from '../lambda/core/contract.js';
 export type { CallbackMessage, CallRejectedMessage } from '../lambda/core/message.js';
+export { InvalidPropsError } from './props.js';
+export { QUEUE_SETTINGS } from './queue-settings.js';
 export { ReferenceConsumer, type ReferenceConsumerProps } from './reference-consumer.js';
-export { QUEUE_SETTINGS } from './settings.js';
 export {
-  MONITORING_DEFAULTS,
   ZegoCallbackMonitoring,
   type ZegoCallbackMonitoringProps,
 } from './zego-callback-monitoring.js';
 export {
+  type CallbackDomainProps,
   HANDLER_BUNDLING,
-  RECEIVER_DEFAULTS,
   ZegoCallbackReceiver,
   type ZegoCallbackReceiverProps,
 } from './zego-callback-receiver.js';

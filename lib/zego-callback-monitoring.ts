@@ -13,24 +13,32 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Outcome } from '../lambda/adapters/log.js';
+import { CALLBACKS_METRIC, LATENCY_METRIC, OUTCOMES, type Outcome } from '../lambda/metrics.js';
+import { readProps } from './props.js';
 import type { ZegoCallbackReceiver } from './zego-callback-receiver.js';
 
 export interface ZegoCallbackMonitoringProps {
+  /** The receiver to watch. */
   readonly receiver: ZegoCallbackReceiver;
-  /** Where alarm notifications go; with none, the alarms still show in CloudWatch. */
+  /**
+   * Where alarm and OK notifications go (an SNS topic with an e-mail subscription).
+   * @default - no topic: the alarms still show in CloudWatch
+   */
   readonly alarmEmail?: string;
   /**
    * Alarm when no callback at all arrived for this many minutes (the URL is probably not
-   * configured in the ZEGOCLOUD console). Off by default: quiet hours are normal for many apps.
+   * configured in the ZEGOCLOUD console); 0 for none. Quiet hours are normal for many apps.
+   * @default 0 - no such alarm
    */
   readonly noCallbacksAlarmMinutes?: number;
-  /** Alarm when the oldest message on the callback queue is older than this. */
+  /**
+   * Alarm when the oldest message on the callback queue is older than this, in seconds.
+   * @default 900
+   */
   readonly oldestMessageAlarmSeconds?: number;
 }
-
-export const MONITORING_DEFAULTS = { oldestMessageAlarmSeconds: 900 } as const;
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -46,22 +54,23 @@ export class ZegoCallbackMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: ZegoCallbackMonitoringProps) {
     super(scope, id);
     const { receiver } = props;
+    const settings = readProps('ZegoCallbackMonitoring', 'monitoring', props);
     const callbacks = (dimensionsMap: Record<string, string>, period = FIVE_MINUTES) =>
       new Metric({
         namespace: receiver.metricsNamespace,
-        metricName: 'Callbacks',
+        metricName: CALLBACKS_METRIC,
         dimensionsMap,
         statistic: 'Sum',
         period,
       });
     const byOutcome = (outcome: Outcome) => callbacks({ outcome });
 
-    if (props.alarmEmail) {
+    if (settings.alarmEmail) {
       this.topic = new Topic(this, 'AlarmTopic', {
         displayName: 'ZEGOCLOUD callback alarms',
         enforceSSL: true,
       });
-      this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+      this.topic.addSubscription(new EmailSubscription(settings.alarmEmail));
     }
 
     const alarm = (
@@ -119,19 +128,27 @@ export class ZegoCallbackMonitoring extends Construct {
       description:
         'The callback API answered 5xx. Compare with FailedCallbacks and HandlerErrors; the API access log has the integration error for each request.',
     });
-    alarm(
-      'DeadLetterQueueNotEmpty',
-      receiver.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      {
-        threshold: 1,
-        description:
-          'A consumer failed a message 5 times and SQS moved it to the dead-letter queue. Fix the consumer, then redrive (README: Operations).',
-      },
-    );
-    const oldest = props.oldestMessageAlarmSeconds ?? MONITORING_DEFAULTS.oldestMessageAlarmSeconds;
+    alarm('QuarantinedCallbacks', byOutcome('quarantined'), {
+      threshold: 1,
+      description:
+        'A signed, fresh callback for the right AppID had fields this version cannot use (ZEGOCLOUD renamed or retyped one, or changed an event): it was answered 200 and kept, raw, on the quarantine queue with the reason and the path of the problem, rather than lost. Read the quarantine queue (stack output QuarantineQueueUrl) first: each message says which field. Then upgrade the receiver and send them through again (README: Operations).',
+    });
+    const { deadLetterQueue } = receiver;
+    if (deadLetterQueue) {
+      alarm(
+        'DeadLetterQueueNotEmpty',
+        deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        {
+          threshold: 1,
+          description:
+            'A consumer failed a message 5 times and SQS moved it to the dead-letter queue. Fix the consumer, then redrive (README: Operations).',
+        },
+      );
+    }
+    const oldest = settings.oldestMessageAlarmSeconds;
     alarm(
       'OldestMessageAge',
       receiver.queue.metricApproximateAgeOfOldestMessage({
@@ -144,12 +161,13 @@ export class ZegoCallbackMonitoring extends Construct {
         description: `A message has waited over ${oldest} s on the callback queue: consumers are stalled, too slow or not running. Messages expire after 14 days.`,
       },
     );
-    if (props.noCallbacksAlarmMinutes) {
-      alarm('NoCallbacks', callbacks({}, Duration.minutes(props.noCallbacksAlarmMinutes)), {
+    const quietMinutes = settings.noCallbacksAlarmMinutes;
+    if (quietMinutes) {
+      alarm('NoCallbacks', callbacks({}, Duration.minutes(quietMinutes)), {
         threshold: 1,
         comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
         missing: TreatMissingData.BREACHING,
-        description: `No callback at all for ${props.noCallbacksAlarmMinutes} minutes. Check that the CallbackUrl output is pasted in the ZEGOCLOUD Admin Console (In-app Chat > call invitation callbacks) and that calls are happening.`,
+        description: `No callback at all for ${quietMinutes} minutes. Check that the CallbackUrl output is pasted in the ZEGOCLOUD Admin Console (In-app Chat > call invitation callbacks) and that calls are happening.`,
       });
     }
 
@@ -161,7 +179,7 @@ export class ZegoCallbackMonitoring extends Construct {
     const latency = (statistic: string) =>
       new Metric({
         namespace: receiver.metricsNamespace,
-        metricName: 'Latency',
+        metricName: LATENCY_METRIC,
         statistic,
         period: FIVE_MINUTES,
         label: `handler ${statistic}`,
@@ -170,9 +188,7 @@ export class ZegoCallbackMonitoring extends Construct {
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Callbacks by outcome',
-        left: (['enqueued', 'ignored', 'refused', 'failed'] as const).map((o) =>
-          byOutcome(o).with({ label: o }),
-        ),
+        left: OUTCOMES.map((o) => byOutcome(o).with({ label: o })),
         width: 12,
       }),
       new GraphWidget({ title: 'Refused callbacks by reason', left: [refusedByReason], width: 12 }),
@@ -193,14 +209,15 @@ export class ZegoCallbackMonitoring extends Construct {
         width: 12,
       }),
     );
-    this.dashboard.addWidgets(
+    const parked = (title: string, queue: IQueue) =>
       new GraphWidget({
-        title: 'Dead-letter queue depth',
-        left: [
-          receiver.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'messages' }),
-        ],
-        width: 12,
-      }),
+        title,
+        left: [queue.metricApproximateNumberOfMessagesVisible({ label: 'messages' })],
+        width: 6,
+      });
+    this.dashboard.addWidgets(
+      ...(deadLetterQueue ? [parked('Dead-letter queue depth', deadLetterQueue)] : []),
+      parked('Quarantine queue depth', receiver.quarantineQueue),
       new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
     );
   }

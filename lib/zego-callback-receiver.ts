@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  DomainName,
   HttpApi,
   HttpMethod,
   HttpStage,
@@ -9,11 +10,14 @@ import {
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type ILogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ARecord, type IHostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
+import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
   DeduplicationScope,
@@ -24,56 +28,119 @@ import {
 } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  DEFAULT_FORWARD_EVENTS,
-  DEFAULT_TOLERANCE_SECONDS,
-  ENV,
+  formatSetting,
+  type LogLevel,
+  SETTING_NAMES,
+  SETTINGS,
+  type Setting,
   UNSET_SECRET_PLACEHOLDER,
-} from '../lambda/adapters/config.js';
-import { DEFAULT_METRICS_NAMESPACE } from '../lambda/adapters/log.js';
+} from '../config/settings.js';
 import type { CallEvent } from '../lambda/core/callback.js';
-import { CALLBACK_ROUTE_PATH, QUEUE_SETTINGS } from './settings.js';
+import { isInZone, type PropValues, readProps } from './props.js';
+import { QUEUE_SETTINGS } from './queue-settings.js';
 
+/** A custom domain for the callback URL, so that it survives a replacement of the API. */
+export interface CallbackDomainProps {
+  /** Host name of the callback URL, such as `callbacks.example.com`. */
+  readonly domainName: string;
+  /** ACM certificate for `domainName`, in the stack's region (a regional endpoint). */
+  readonly certificate: ICertificate;
+  /**
+   * Route 53 zone in which to create an alias A record for `domainName`.
+   * @default - no record: point `domainName` at `receiver.customDomain.regionalDomainName` yourself
+   */
+  readonly hostedZone?: IHostedZone;
+}
+
+/**
+ * Every plain prop is validated in the constructor against config/settings.ts, so that a bad
+ * one fails `cdk synth` with a message naming it.
+ */
 export interface ZegoCallbackReceiverProps {
-  /** ZEGOCLOUD AppID; when set, callbacks for any other AppID are refused (403). */
+  /**
+   * ZEGOCLOUD AppID (digits); when set, callbacks for any other AppID are refused (403).
+   * @default - none: callbacks of any AppID are accepted
+   */
   readonly appId?: string;
-  /** Events to put on the queue; every other signed event is answered 200 and dropped. */
+  /**
+   * Events to put on the queue; every other signed event is answered 200 and dropped.
+   * @default ['call_reject']
+   */
   readonly forwardEvents?: readonly CallEvent[];
-  /** Forward events this version does not know, raw, as event 'unknown'. Default: answer 200, drop. */
+  /**
+   * Forward events this version does not know, raw, as event 'unknown'.
+   * @default false - answer them 200 and drop them
+   */
   readonly forwardUnknownEvents?: boolean;
-  /** Accepted clock difference for the callback timestamp; 0 switches the check off. */
+  /**
+   * Accepted clock difference for the callback timestamp, in seconds; 0 switches the check off.
+   * @default 300
+   */
   readonly signatureToleranceSeconds?: number;
   /**
-   * The secret holding ZEGOCLOUD's CallbackSecret as a plain string. Default: a new secret,
-   * holding a placeholder until you put the real value (callbacks get 503 until then).
+   * The secret holding ZEGOCLOUD's CallbackSecret as a plain string.
+   * @default - a new secret, holding a placeholder until you put the real value (503 until then)
    */
   readonly callbackSecret?: ISecret;
-  /** Path of the callback route. */
+  /**
+   * Path of the callback route.
+   * @default '/zego/callback'
+   */
   readonly routePath?: string;
+  /**
+   * Retention of the log groups the construct creates.
+   * @default RetentionDays.ONE_MONTH
+   */
   readonly logRetention?: RetentionDays;
-  /** Stage throttling: ZEGOCLOUD sees 429 above it and retries (2/4/8/16/32 s). */
+  /**
+   * An existing log group for the function's logs; the function's role may write to it.
+   * @default - a new log group, kept `logRetention`
+   */
+  readonly logGroup?: ILogGroup;
+  /**
+   * An existing log group for the API's access log.
+   * @default - a new log group, kept `logRetention`
+   */
+  readonly accessLogGroup?: ILogGroup;
+  /**
+   * Stage throttling: ZEGOCLOUD sees 429 above it and retries (2/4/8/16/32 s).
+   * @default { rateLimit: 100, burstLimit: 200 }
+   */
   readonly throttle?: ThrottleSettings;
-  /** Memory of the function; CPU scales with it (see README, Performance). */
+  /**
+   * Memory of the function in MB; CPU scales with it.
+   * @default 512
+   */
   readonly memorySize?: number;
-  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  /** CloudWatch namespace of the callback metrics. Default: `ZegoCallbacks/<stack name>`. */
+  /**
+   * Level of the function's log lines; metrics are written whatever the level.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * CloudWatch namespace of the callback metrics.
+   * @default `ZegoCallbacks/<stack name>`
+   */
   readonly metricsNamespace?: string;
   /**
    * Refuse a captured (timestamp, nonce, signature) attached to another body, by recording
    * each accepted one in a DynamoDB table. Costs one conditional write per callback.
+   * @default false
    */
   readonly replayGuard?: boolean;
+  /**
+   * An existing FIFO queue to send the callback messages to (refused at synth if not FIFO).
+   * Give it MaximumMessageSize 1 MiB (a message can be 6 times its callback's body), no
+   * content-based deduplication (the function sets a deduplication ID), and its own DLQ.
+   * @default - a new high-throughput FIFO queue, with a dead-letter queue
+   */
+  readonly queue?: IQueue;
+  /**
+   * A custom domain for the callback URL; `callbackUrl` then uses it.
+   * @default - none: the API's execute-api endpoint
+   */
+  readonly customDomain?: CallbackDomainProps;
 }
-
-/** Defaults in one place; README's configuration table states the same. */
-export const RECEIVER_DEFAULTS = {
-  forwardEvents: DEFAULT_FORWARD_EVENTS,
-  signatureToleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
-  routePath: CALLBACK_ROUTE_PATH,
-  logRetention: RetentionDays.ONE_MONTH,
-  throttle: { rateLimit: 100, burstLimit: 200 },
-  memorySize: 512,
-  logLevel: 'INFO',
-} as const;
 
 /**
  * How the handler is bundled (local esbuild, never Docker). The SDK is bundled, minified and
@@ -97,51 +164,89 @@ export const HANDLER_BUNDLING: BundlingOptions = {
 /**
  * ZEGOCLOUD call-invitation callbacks in, verified messages out: an HTTP API route, one
  * function that verifies and enqueues, a high-throughput FIFO queue with a dead-letter queue,
- * and the CallbackSecret in Secrets Manager. Secure by default: encryption at rest,
- * SSL-only queues, a role that may only send to the queue, read the one secret and write its
- * own logs.
+ * a quarantine queue for signed callbacks it cannot use, and the CallbackSecret in Secrets
+ * Manager. Secure by default: encryption at rest, SSL-only queues, a role that may only send to
+ * its queues, read the one secret and write its own logs. It acknowledges its own cdk-nag
+ * findings, with their reasons: alone in an app with AwsSolutionsChecks, nothing stays open.
  */
 export class ZegoCallbackReceiver extends Construct {
   readonly api: HttpApi;
   readonly handler: NodejsFunction;
   readonly queue: IQueue;
-  readonly deadLetterQueue: IQueue;
+  /** The callback queue's DLQ; undefined when you brought your own queue. */
+  readonly deadLetterQueue?: IQueue;
+  /** Signed, fresh, right-AppID callbacks whose fields this version cannot use, kept raw. */
+  readonly quarantineQueue: Queue;
   readonly secret: ISecret;
   /** The URL to paste into the ZEGOCLOUD Admin Console. */
   readonly callbackUrl: string;
   readonly metricsNamespace: string;
   /** The replay guard's table, when `replayGuard` is on. */
   readonly replayTable?: Table;
+  /** The custom domain, when `customDomain` is set. */
+  readonly customDomain?: DomainName;
 
   constructor(scope: Construct, id: string, props: ZegoCallbackReceiverProps = {}) {
     super(scope, id);
-    const routePath = props.routePath ?? RECEIVER_DEFAULTS.routePath;
-    const logRetention = props.logRetention ?? RECEIVER_DEFAULTS.logRetention;
+    const settings = readProps('ZegoCallbackReceiver', 'receiver', props, (values) => {
+      const problems: string[] = [];
+      if (props.queue && !Token.isUnresolved(props.queue.fifo) && !props.queue.fifo) {
+        problems.push(
+          'queue must be a FIFO queue (messages are ordered and deduplicated per call)',
+        );
+      }
+      const zone = props.customDomain?.hostedZone?.zoneName;
+      const domain = values.domainName;
+      if (domain !== undefined && zone !== undefined && !Token.isUnresolved(zone)) {
+        if (!isInZone(domain, zone)) {
+          problems.push(`customDomain.domainName "${domain}" is not in the zone "${zone}"`);
+        }
+      }
+      return problems;
+    });
     this.metricsNamespace =
-      props.metricsNamespace ?? `${DEFAULT_METRICS_NAMESPACE}/${Stack.of(this).stackName}`;
+      props.metricsNamespace === undefined
+        ? `${SETTINGS.metricsNamespace.default}/${Stack.of(this).stackName}`
+        : settings.metricsNamespace;
+    const logRetention = settings.logRetentionDays as RetentionDays;
 
     const retentionPeriod = Duration.days(QUEUE_SETTINGS.retentionDays);
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      fifo: true,
+    const maxMessageSizeBytes = QUEUE_SETTINGS.maxMessageSizeBytes;
+    if (props.queue) {
+      this.queue = props.queue;
+    } else {
+      this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+        fifo: true,
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod,
+        maxMessageSizeBytes,
+      });
+      this.queue = new Queue(this, 'Queue', {
+        fifo: true,
+        // High-throughput FIFO: ordering and dedup per call, not across the whole queue.
+        deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+        fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+        // The handler sets a deduplication ID that ignores ZEGOCLOUD's re-signing on retries.
+        contentBasedDeduplication: false,
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod,
+        maxMessageSizeBytes,
+        visibilityTimeout: Duration.seconds(QUEUE_SETTINGS.visibilityTimeoutSeconds),
+        deadLetterQueue: {
+          queue: this.deadLetterQueue,
+          maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount,
+        },
+      });
+    }
+    // Standard, not FIFO: an operator reads it after an upgrade, order does not matter, and a
+    // duplicate is harmless (sent through again, the callback is deduplicated on the FIFO queue).
+    this.quarantineQueue = new Queue(this, 'QuarantineQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod,
-    });
-    this.queue = new Queue(this, 'Queue', {
-      fifo: true,
-      // High-throughput FIFO: ordering and dedup per call, not across the whole queue.
-      deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
-      fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
-      // The handler sets a deduplication ID that ignores ZEGOCLOUD's re-signing on retries.
-      contentBasedDeduplication: false,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod,
-      visibilityTimeout: Duration.seconds(QUEUE_SETTINGS.visibilityTimeoutSeconds),
-      deadLetterQueue: {
-        queue: this.deadLetterQueue,
-        maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount,
-      },
+      maxMessageSizeBytes,
     });
 
     this.secret =
@@ -154,11 +259,13 @@ export class ZegoCallbackReceiver extends Construct {
         secretStringValue: SecretValue.unsafePlainText(UNSET_SECRET_PLACEHOLDER),
       });
 
-    const logGroup = new LogGroup(this, 'HandlerLogs', { retention: logRetention });
+    const logGroup =
+      props.logGroup ?? new LogGroup(this, 'HandlerLogs', { retention: logRetention });
     // Our own role: the managed AWSLambdaBasicExecutionRole would allow writing to every log group.
     const role = new Role(this, 'HandlerRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'ZEGOCLOUD callback handler: write its logs, read one secret, send to one queue',
+      description:
+        'ZEGOCLOUD callback handler: write its logs, read one secret, send to its queues',
     });
     logGroup.grantWrite(role);
 
@@ -166,35 +273,30 @@ export class ZegoCallbackReceiver extends Construct {
       // The guard has its own entry, so that the default bundle carries no DynamoDB client.
       entry: fileURLToPath(
         new URL(
-          props.replayGuard ? '../lambda/entry-replay-guard.ts' : '../lambda/entry.ts',
+          settings.replayGuard ? '../lambda/entry-replay-guard.ts' : '../lambda/entry.ts',
           import.meta.url,
         ),
       ),
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? RECEIVER_DEFAULTS.memorySize,
+      memorySize: settings.memorySize,
       // The handler answers within 5 s whatever SQS does; this only bounds a bug.
       timeout: Duration.seconds(10),
       role,
       logGroup,
       environment: {
-        [ENV.queueUrl]: this.queue.queueUrl,
-        [ENV.callbackSecretArn]: this.secret.secretArn,
-        [ENV.toleranceSeconds]: String(
-          props.signatureToleranceSeconds ?? RECEIVER_DEFAULTS.signatureToleranceSeconds,
-        ),
-        [ENV.forwardEvents]: (props.forwardEvents ?? RECEIVER_DEFAULTS.forwardEvents).join(','),
-        [ENV.forwardUnknownEvents]: String(props.forwardUnknownEvents ?? false),
-        [ENV.logLevel]: props.logLevel ?? RECEIVER_DEFAULTS.logLevel,
-        [ENV.metricsNamespace]: this.metricsNamespace,
-        ...(props.appId ? { [ENV.appId]: props.appId } : {}),
+        ...functionEnvironment({ ...settings, metricsNamespace: this.metricsNamespace }),
+        [SETTINGS.queueUrl.env]: this.queue.queueUrl,
+        [SETTINGS.quarantineQueueUrl.env]: this.quarantineQueue.queueUrl,
+        [SETTINGS.secretArn.env]: this.secret.secretArn,
       },
       bundling: HANDLER_BUNDLING,
     });
     this.queue.grantSendMessages(this.handler);
+    this.quarantineQueue.grantSendMessages(this.handler);
     this.secret.grantRead(this.handler);
-    if (props.replayGuard) {
+    if (settings.replayGuard) {
       this.replayTable = new Table(this, 'ReplayGuardTable', {
         partitionKey: { name: 'pk', type: AttributeType.STRING },
         billingMode: BillingMode.PAY_PER_REQUEST,
@@ -204,19 +306,39 @@ export class ZegoCallbackReceiver extends Construct {
         removalPolicy: RemovalPolicy.DESTROY,
       });
       this.replayTable.grant(this.handler, 'dynamodb:PutItem');
-      this.handler.addEnvironment(ENV.replayTableName, this.replayTable.tableName);
+      this.handler.addEnvironment(SETTINGS.replayTableName.env, this.replayTable.tableName);
     }
 
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention });
+    const accessLogs =
+      props.accessLogGroup ?? new LogGroup(this, 'AccessLogs', { retention: logRetention });
     this.api = new HttpApi(this, 'Api', {
       description: 'Receives ZEGOCLOUD In-app Chat call-invitation callbacks',
       createDefaultStage: false,
     });
+    if (props.customDomain && settings.domainName !== undefined) {
+      this.customDomain = new DomainName(this, 'CallbackDomain', {
+        domainName: settings.domainName,
+        certificate: props.customDomain.certificate,
+      });
+      if (props.customDomain.hostedZone) {
+        new ARecord(this, 'CallbackDomainRecord', {
+          zone: props.customDomain.hostedZone,
+          recordName: settings.domainName,
+          target: RecordTarget.fromAlias(
+            new ApiGatewayv2DomainProperties(
+              this.customDomain.regionalDomainName,
+              this.customDomain.regionalHostedZoneId,
+            ),
+          ),
+        });
+      }
+    }
     new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle ?? RECEIVER_DEFAULTS.throttle,
+      throttle: { rateLimit: settings.throttleRateLimit, burstLimit: settings.throttleBurstLimit },
+      ...(this.customDomain ? { domainMapping: { domainName: this.customDomain } } : {}),
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(
@@ -236,10 +358,53 @@ export class ZegoCallbackReceiver extends Construct {
       },
     });
     this.api.addRoutes({
-      path: routePath,
+      path: settings.routePath,
       methods: [HttpMethod.POST],
       integration: new HttpLambdaIntegration('CallbackIntegration', this.handler),
     });
-    this.callbackUrl = `${this.api.apiEndpoint}${routePath}`;
+    this.callbackUrl = this.customDomain
+      ? `https://${settings.domainName}${settings.routePath}`
+      : `${this.api.apiEndpoint}${settings.routePath}`;
+    this.acknowledgeFindings();
   }
+
+  /** The cdk-nag findings this construct accepts by design, each with its reason. */
+  private acknowledgeFindings(): void {
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-APIG4',
+      reason:
+        "ZEGOCLOUD cannot sign requests with IAM or present a JWT; the handler verifies ZEGOCLOUD's own signature (sha1 over secret, timestamp and nonce) and refuses anything else with 401.",
+    });
+    Validations.of(this.quarantineQueue).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason:
+        'The quarantine queue is itself the parking place of callbacks this version cannot use, as a DLQ is for messages: an operator reads it after an upgrade and sends its callbacks through again. No consumer fails its messages repeatedly, so a DLQ behind it would never receive one.',
+    });
+    if (this.secret instanceof Secret) {
+      Validations.of(this.secret).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SMG4',
+        reason:
+          'The CallbackSecret is issued by the ZEGOCLOUD Admin Console; AWS cannot rotate it. Rotate it there and put the new value here (README: Operations); the handler accepts AWSCURRENT and AWSPREVIOUS during the change.',
+      });
+    }
+    if (this.replayTable) {
+      Validations.of(this.replayTable).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-DDB3',
+        reason:
+          'The replay-guard table holds body digests that expire by TTL minutes after their callback (the time window plus 60 s). A point-in-time restore could only bring back records already past use, so PITR would cost money for no recovery.',
+      });
+    }
+  }
+}
+
+/** The settings the function reads, as the construct writes them into its environment. */
+function functionEnvironment(settings: PropValues<'receiver'>): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const name of SETTING_NAMES) {
+    const setting: Setting = SETTINGS[name];
+    const value = (settings as Record<string, unknown>)[name];
+    if (setting.scope !== 'receiver' || setting.env === undefined || value === undefined) continue;
+    environment[setting.env] = formatSetting(value as Parameters<typeof formatSetting>[0]);
+  }
+  return environment;
 }

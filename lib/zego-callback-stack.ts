@@ -1,15 +1,19 @@
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StackSettings } from './context.js';
 import { ReferenceConsumer } from './reference-consumer.js';
 import { ZegoCallbackMonitoring } from './zego-callback-monitoring.js';
-import { ZegoCallbackReceiver } from './zego-callback-receiver.js';
+import { type CallbackDomainProps, ZegoCallbackReceiver } from './zego-callback-receiver.js';
 
 export interface ZegoCallbackStackProps extends StackProps {
   readonly settings: StackSettings;
 }
 
+/** The receiver, its monitoring and (optionally) the reference consumer, from CDK context. */
 export class ZegoCallbackStack extends Stack {
   readonly receiver: ZegoCallbackReceiver;
   readonly monitoring: ZegoCallbackMonitoring;
@@ -18,8 +22,9 @@ export class ZegoCallbackStack extends Stack {
   constructor(scope: Construct, id: string, props: ZegoCallbackStackProps) {
     super(scope, id, props);
     const { settings } = props;
+    const logRetention = settings.logRetentionDays as RetentionDays;
     this.receiver = new ZegoCallbackReceiver(this, 'Receiver', {
-      appId: settings.zegoAppId,
+      appId: settings.appId,
       forwardEvents: settings.forwardEvents,
       forwardUnknownEvents: settings.forwardUnknownEvents,
       replayGuard: settings.replayGuard,
@@ -27,9 +32,11 @@ export class ZegoCallbackStack extends Stack {
       callbackSecret: settings.callbackSecretArn
         ? Secret.fromSecretCompleteArn(this, 'CallbackSecret', settings.callbackSecretArn)
         : undefined,
-      logRetention: settings.logRetention,
+      logRetention,
       throttle: { rateLimit: settings.throttleRateLimit, burstLimit: settings.throttleBurstLimit },
+      memorySize: settings.memorySize,
       logLevel: settings.logLevel,
+      customDomain: this.customDomain(settings),
     });
     this.monitoring = new ZegoCallbackMonitoring(this, 'Monitoring', {
       receiver: this.receiver,
@@ -40,11 +47,27 @@ export class ZegoCallbackStack extends Stack {
     if (settings.referenceConsumer) {
       this.consumer = new ReferenceConsumer(this, 'ReferenceConsumer', {
         queue: this.receiver.queue,
-        logRetention: settings.logRetention,
+        logRetention,
       });
     }
     this.addOutputs();
-    this.acknowledgeFindings();
+  }
+
+  /** From ARNs and IDs alone: no lookup, so synth needs no AWS credentials. */
+  private customDomain(settings: StackSettings): CallbackDomainProps | undefined {
+    const { domainName, certificateArn, hostedZoneId, hostedZoneName } = settings;
+    if (domainName === undefined || certificateArn === undefined) return undefined;
+    return {
+      domainName,
+      certificate: Certificate.fromCertificateArn(this, 'CallbackCertificate', certificateArn),
+      hostedZone:
+        hostedZoneId === undefined || hostedZoneName === undefined
+          ? undefined
+          : HostedZone.fromHostedZoneAttributes(this, 'CallbackZone', {
+              hostedZoneId,
+              zoneName: hostedZoneName,
+            }),
+    };
   }
 
   /** What a user needs after `cdk deploy`, under stable names. */
@@ -57,9 +80,9 @@ export class ZegoCallbackStack extends Stack {
       ],
       QueueUrl: [receiver.queue.queueUrl, 'The FIFO queue your consumers read'],
       QueueArn: [receiver.queue.queueArn, 'ARN of the callback queue'],
-      DeadLetterQueueUrl: [
-        receiver.deadLetterQueue.queueUrl,
-        'Messages your consumers failed to process 5 times',
+      QuarantineQueueUrl: [
+        receiver.quarantineQueue.queueUrl,
+        'Signed callbacks this version could not use, kept raw: read after an upgrade and send them through again',
       ],
       CallbackSecretArn: [
         receiver.secret.secretArn,
@@ -70,32 +93,14 @@ export class ZegoCallbackStack extends Stack {
         'CloudWatch dashboard of the callbacks',
       ],
     };
+    if (receiver.deadLetterQueue) {
+      outputs.DeadLetterQueueUrl = [
+        receiver.deadLetterQueue.queueUrl,
+        'Messages your consumers failed to process 5 times',
+      ];
+    }
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });
-    }
-  }
-
-  /** Every cdk-nag finding this stack accepts, each with its reason. */
-  private acknowledgeFindings(): void {
-    const { receiver } = this;
-    Validations.of(receiver.api).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-APIG4',
-      reason:
-        "ZEGOCLOUD cannot sign requests with IAM or present a JWT; the handler verifies ZEGOCLOUD's own signature (sha1 over secret, timestamp and nonce) and refuses anything else with 401.",
-    });
-    if (receiver.secret instanceof Secret) {
-      Validations.of(receiver.secret).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-SMG4',
-        reason:
-          'The CallbackSecret is issued by the ZEGOCLOUD Admin Console; AWS cannot rotate it. Rotate it there and put the new value here (README: Operations); the handler accepts AWSCURRENT and AWSPREVIOUS during the change.',
-      });
-    }
-    if (receiver.replayTable) {
-      Validations.of(receiver.replayTable).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-DDB3',
-        reason:
-          'The replay-guard table holds body digests that expire by TTL minutes after their callback (the time window plus 60 s). A point-in-time restore could only bring back records already past use, so PITR would cost money for no recovery.',
-      });
     }
   }
 }

@@ -1,5 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { CALLBACK_ROUTE_PATH } from '../lib/settings.js';
+import { SETTINGS } from '../config/settings.js';
+
+const CALLBACK_ROUTE_PATH = SETTINGS.routePath.default;
 
 export interface ApiRequest {
   readonly body: string;

@@ -4,8 +4,8 @@ import {
   type BodyShape,
   type CallbackValue,
   signCallback,
-} from './callback-client.js';
-import { DEV_SECRET } from './server.js';
+} from './callback-signer.js';
+import { DEV_SECRET } from './dev-secret.js';
 
 const USAGE = `Send a correctly signed ZEGOCLOUD callback.
 

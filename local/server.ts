@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { SETTINGS } from '../config/settings.js';
 import { ENV } from '../lambda/adapters/config.js';
 import { createHandlerFromEnvironment, type Extensions } from '../lambda/environment.js';
 import type { CallbackHandler } from '../lambda/handler.js';
-import { CALLBACK_ROUTE_PATH } from '../lib/settings.js';
 import { apiGatewayEvent } from './api-event.js';
+import { DEV_SECRET } from './dev-secret.js';
 import { startLocalSqs } from './sqs.js';
 
-/** Printed by `npm start`, never used anywhere but on a laptop. */
-export const DEV_SECRET = 'local-dev-secret';
+const CALLBACK_ROUTE_PATH = SETTINGS.routePath.default;
 
 export interface LocalStackOptions {
   readonly port?: number;

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequestHandler } from 'local-aws-sqs';
-import { QUEUE_SETTINGS } from '../lib/settings.js';
+import { QUEUE_SETTINGS } from '../lib/queue-settings.js';
 import { refuseWhatSqsRefuses, SQS_DEFAULT_MAX_MESSAGE_BYTES } from './sqs-limits.js';
 
 export interface LocalSqs {

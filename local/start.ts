@@ -1,5 +1,6 @@
 import './quiet-sdk.js';
-import { DEV_SECRET, startLocalStack } from './server.js';
+import { DEV_SECRET } from './dev-secret.js';
+import { startLocalStack } from './server.js';
 
 /** `npm start`: the whole path on this machine, until Ctrl-C. */
 const port = Number(process.env.PORT ?? 3000);

@@ -16,7 +16,7 @@ import { InlineSecrets } from '../lambda/adapters/secrets.js';
 import { deduplicationKey } from '../lambda/core/message.js';
 import { createHandler } from '../lambda/handler.js';
 import { apiGatewayEvent } from '../local/api-event.js';
-import { callRejectFields, signCallback } from '../local/callback-client.js';
+import { callRejectFields, signCallback } from '../local/callback-signer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { startLocalSqs } from '../local/sqs.js';
 

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { replayGuardFromConfig } from '../lambda/adapters/replay-guard.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import { apiGatewayEvent } from '../local/api-event.js';
-import { callRejectFields, signCallback } from '../local/callback-client.js';
+import { callRejectFields, signCallback } from '../local/callback-signer.js';
 import { startLocalReplayTable } from '../local/replay-table.js';
 import { startLocalSqs } from '../local/sqs.js';
 

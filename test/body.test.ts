@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeBody, JsonNumber } from '../lambda/core/body.js';
 import { receiveCallback } from '../lambda/core/decide.js';
 import { CallbackError, MalformedBodyError, PayloadTooLargeError } from '../lambda/core/errors.js';
-import { encodeCallback } from '../local/callback-client.js';
+import { encodeCallback } from '../local/callback-signer.js';
 import { HOSTILE_BODY_BYTES, hostileBodies } from './fixtures/hostile-bodies.js';
 
 const text = (body: string) => ({ body, isBase64Encoded: false });

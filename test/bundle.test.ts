@@ -15,7 +15,7 @@ import {
   encodeCallback,
   type SignOptions,
   signCallback,
-} from '../local/callback-client.js';
+} from '../local/callback-signer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalReplayTable, startLocalReplayTable } from '../local/replay-table.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';

@@ -9,7 +9,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as consumer } from '../lambda/consumer.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
-import { callRejectFields } from '../local/callback-client.js';
+import { callRejectFields } from '../local/callback-signer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import { callbackSender, uniqueCallId } from './support.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidMessageError, parseCallbackMessage } from '../lambda/core/contract.js';
 import type { CallbackMessage } from '../lambda/core/message.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
-import type { CallbackValue } from '../local/callback-client.js';
+import type { CallbackValue } from '../local/callback-signer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import { callbackSender, uniqueCallId } from './support.js';

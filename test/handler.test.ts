@@ -10,7 +10,7 @@ import {
   callRejectFields,
   encodeCallback,
   signCallback,
-} from '../local/callback-client.js';
+} from '../local/callback-signer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import {

@@ -6,7 +6,7 @@ import { CallbackError } from '../lambda/core/errors.js';
 import { computeSignature } from '../lambda/core/signature.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import type { CallbackHandler } from '../lambda/handler.js';
-import { BODY_SHAPES, encodeCallback, signCallback } from '../local/callback-client.js';
+import { BODY_SHAPES, encodeCallback, signCallback } from '../local/callback-signer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import { apiEvent } from './support.js';

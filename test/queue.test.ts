@@ -1,7 +1,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { DeadlineExceededError, perCallbackClientSettings } from '../lambda/adapters/deadline.js';
+import { DeadlineExceededError } from '../lambda/adapters/deadline.js';
 import { SqsQueueSender } from '../lambda/adapters/queue.js';
+import { perCallbackClientSettings } from '../lambda/adapters/sdk-client-settings.js';
 import { EnqueueError } from '../lambda/core/errors.js';
 import type { OutgoingMessage } from '../lambda/core/message.js';
 import { startBlackHole } from './support.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { replayGuardFromConfig } from '../lambda/adapters/replay-guard.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import type { CallbackHandler } from '../lambda/handler.js';
-import { callRejectFields, signCallback } from '../local/callback-client.js';
+import { callRejectFields, signCallback } from '../local/callback-signer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalReplayTable, startLocalReplayTable } from '../local/replay-table.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';

@@ -10,7 +10,7 @@ import {
 } from '../lambda/adapters/secrets.js';
 import { SecretUnavailableError } from '../lambda/core/errors.js';
 import { createHandler } from '../lambda/handler.js';
-import { callRejectFields, signCallback } from '../local/callback-client.js';
+import { callRejectFields, signCallback } from '../local/callback-signer.js';
 import { localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import { type FakeSecretsManager, startFakeSecretsManager } from './fake-secrets-manager.js';

@@ -6,7 +6,7 @@ import { InlineSecrets } from '../lambda/adapters/secrets.js';
 import { CALL_EVENTS } from '../lambda/core/callback.js';
 import type { CallbackMessage } from '../lambda/core/message.js';
 import { type CallbackHandler, createHandler } from '../lambda/handler.js';
-import { callRejectFields, signCallback } from '../local/callback-client.js';
+import { callRejectFields, signCallback } from '../local/callback-signer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import { callbackSender, uniqueCallId } from './support.js';

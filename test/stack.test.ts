@@ -2,14 +2,32 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { HostedZone } from 'aws-cdk-lib/aws-route53';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SETTINGS } from '../config/settings.js';
 import { InvalidContextError, readStackSettings } from '../lib/context.js';
-import { ZegoCallbackReceiver } from '../lib/zego-callback-receiver.js';
+import { InvalidPropsError } from '../lib/props.js';
+import { ZegoCallbackMonitoring } from '../lib/zego-callback-monitoring.js';
+import {
+  ZegoCallbackReceiver,
+  type ZegoCallbackReceiverProps,
+} from '../lib/zego-callback-receiver.js';
 import { ZegoCallbackStack } from '../lib/zego-callback-stack.js';
 
 const EXISTING_SECRET =
   'arn:aws:secretsmanager:eu-west-1:123456789012:secret:zego/callback-secret-AbC123';
+const CERTIFICATE =
+  'arn:aws:acm:eu-west-1:123456789012:certificate/0f3a7c1e-1111-2222-3333-444455556666';
+/** The feature flags `cdk synth` runs with: the stack is tested as it deploys. */
+const FLAGS = (
+  JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
 
 /**
  * Every finding cdk-nag reported and nobody acknowledged, warnings included: cdk-nag v3 fails
@@ -25,8 +43,11 @@ function openFindings(app: App): string[] {
 }
 
 function synth(context: Record<string, unknown> = {}): { app: App; stack: ZegoCallbackStack } {
-  const app = new App({ context });
-  const settings = readStackSettings((key) => app.node.tryGetContext(key));
+  const app = new App({ context: { ...FLAGS, ...context } });
+  const settings = readStackSettings(
+    (key) => app.node.tryGetContext(key),
+    Object.keys(app.node.getAllContext()),
+  );
   const stack = new ZegoCallbackStack(app, 'Test', { settings });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
@@ -44,16 +65,17 @@ describe('the callback stack', () => {
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Timeout: 10,
-      MemorySize: 512,
+      MemorySize: SETTINGS.memorySize.default,
       Environment: {
         Variables: {
           QUEUE_URL: { Ref: Match.stringLikeRegexp('ReceiverQueue') },
           CALLBACK_SECRET_ARN: { Ref: Match.stringLikeRegexp('ReceiverCallbackSecret') },
-          SIGNATURE_TOLERANCE_SECONDS: '300',
-          FORWARD_EVENTS: 'call_reject',
-          FORWARD_UNKNOWN_EVENTS: 'false',
-          LOG_LEVEL: 'INFO',
+          SIGNATURE_TOLERANCE_SECONDS: String(SETTINGS.signatureToleranceSeconds.default),
+          FORWARD_EVENTS: SETTINGS.forwardEvents.default.join(','),
+          FORWARD_UNKNOWN_EVENTS: String(SETTINGS.forwardUnknownEvents.default),
+          LOG_LEVEL: SETTINGS.logLevel.default,
           METRICS_NAMESPACE: 'ZegoCallbacks/Test',
+          QUARANTINE_QUEUE_URL: { Ref: Match.stringLikeRegexp('ReceiverQuarantineQueue') },
         },
       },
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('ReceiverHandlerLogs') } },
@@ -62,12 +84,17 @@ describe('the callback stack', () => {
   });
 
   it('keeps handler and access logs in log groups with a retention period', () => {
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
+    template.resourcePropertiesCountIs(
+      'AWS::Logs::LogGroup',
+      { RetentionInDays: SETTINGS.logRetentionDays.default },
+      2,
+    );
   });
 
   it('creates a high-throughput FIFO queue, encrypted, kept 14 days, redriven to a DLQ after 5 receives', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       FifoQueue: true,
+      MaximumMessageSize: 1_048_576,
       DeduplicationScope: 'messageGroup',
       FifoThroughputLimit: 'perMessageGroupId',
       ContentBasedDeduplication: false,
@@ -85,12 +112,34 @@ describe('the callback stack', () => {
       FifoQueue: true,
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 1_209_600,
+      MaximumMessageSize: 1_048_576,
       RedrivePolicy: Match.absent(),
     });
-    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.resourceCountIs('AWS::SQS::Queue', 3);
   });
 
-  it('denies every non-TLS request on both queues', () => {
+  it('keeps quarantined callbacks on a standard queue, encrypted, 14 days, with no redrive', () => {
+    const quarantine = Object.entries(template.findResources('AWS::SQS::Queue')).filter(([id]) =>
+      id.startsWith('ReceiverQuarantineQueue'),
+    );
+    expect(quarantine).toHaveLength(1);
+    expect(quarantine[0]?.[1].Properties).toEqual({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1_209_600,
+      MaximumMessageSize: 1_048_576,
+    });
+  });
+
+  it('allows every queue SQS’s largest message, 1 MiB: a 64 KiB body can escape to about 6 times its size', () => {
+    const sizes = Object.values(template.findResources('AWS::SQS::Queue')).map(
+      (queue) => queue.Properties.MaximumMessageSize,
+    );
+    expect(sizes).toEqual([1_048_576, 1_048_576, 1_048_576]);
+    // Every byte of the largest accepted body a control character: `\u00XX` is 6 bytes.
+    expect(6 * 64 * 1024).toBeLessThan(1_048_576);
+  });
+
+  it('denies every non-TLS request on every queue', () => {
     const policies = template.findResources('AWS::SQS::QueuePolicy', {
       Properties: {
         PolicyDocument: {
@@ -104,10 +153,10 @@ describe('the callback stack', () => {
         },
       },
     });
-    expect(Object.keys(policies)).toHaveLength(2);
+    expect(Object.keys(policies)).toHaveLength(3);
   });
 
-  it('gives the function a role with no managed policies that can send to one queue, read one secret and write its own logs', () => {
+  it('gives the function a role with no managed policies that can send to its two queues, read one secret and write its own logs', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
@@ -130,7 +179,10 @@ describe('the callback stack', () => {
       {
         Effect: 'Allow',
         Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ReceiverQueue/), 'Arn'] },
+        Resource: [
+          { 'Fn::GetAtt': [expect.stringMatching(/^ReceiverQuarantineQueue/), 'Arn'] },
+          { 'Fn::GetAtt': [expect.stringMatching(/^ReceiverQueue/), 'Arn'] },
+        ],
       },
       {
         Effect: 'Allow',
@@ -149,7 +201,10 @@ describe('the callback stack', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: SETTINGS.throttleRateLimit.default,
+        ThrottlingBurstLimit: SETTINGS.throttleBurstLimit.default,
+      },
       AccessLogSettings: {
         DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] },
         Format: Match.serializedJson(
@@ -165,16 +220,20 @@ describe('the callback stack', () => {
     });
   });
 
-  it('outputs the callback URL, the queue URL and ARN, the DLQ URL and the secret ARN', () => {
+  it('outputs the callback URL, the queue URL and ARN, the DLQ and quarantine URLs and the secret ARN', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual([
       'CallbackSecretArn',
       'CallbackUrl',
       'DashboardName',
       'DeadLetterQueueUrl',
+      'QuarantineQueueUrl',
       'QueueArn',
       'QueueUrl',
     ]);
+    expect(outputs.QuarantineQueueUrl?.Value).toEqual({
+      Ref: expect.stringMatching(/^ReceiverQuarantineQueue/),
+    });
     expect(JSON.stringify(outputs.CallbackUrl?.Value)).toContain('/zego/callback');
   });
 
@@ -240,6 +299,31 @@ describe('stack settings from CDK context', () => {
     template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 2);
   });
 
+  it('serves the callback URL on a custom domain with an alias record, from ARNs and IDs alone', () => {
+    const { app, stack } = synth({
+      domainName: 'callbacks.example.com',
+      certificateArn: CERTIFICATE,
+      hostedZoneId: 'Z0123456789ABC',
+      hostedZoneName: 'example.com',
+      memorySize: '1024',
+    });
+    const template = Template.fromStack(stack);
+    expect(template.findOutputs('CallbackUrl').CallbackUrl?.Value).toBe(
+      'https://callbacks.example.com/zego/callback',
+    );
+    template.resourceCountIs('AWS::Route53::RecordSet', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024 });
+    expect(openFindings(app)).toEqual([]);
+  });
+
+  it('refuses a context key it does not know, rather than ignoring a typo, and leaves the CDK’s own', () => {
+    const given = ['zegoAppID', 'forwardEvent', '@aws-cdk/core:checkSecretUsage', 'aws:cdk:x'];
+    const read = () => readStackSettings(() => undefined, given);
+    expect(read).toThrow(/zegoAppID .*did you mean zegoAppId\?/);
+    expect(read).toThrow(/forwardEvent is not a context key/);
+    expect(() => readStackSettings(() => undefined, given.slice(2))).not.toThrow();
+  });
+
   it.each([
     [{ zegoAppId: 'my-app' }, 'zegoAppId'],
     [{ forwardEvents: 'call_reject,call_rejected' }, 'forwardEvents'],
@@ -255,6 +339,21 @@ describe('stack settings from CDK context', () => {
     [{ alarmEmail: 'ops' }, 'alarmEmail'],
     [{ noCallbacksAlarmMinutes: -5 }, 'noCallbacksAlarmMinutes'],
     [{ referenceConsumer: 'yes' }, 'referenceConsumer'],
+    [{ memorySize: 100 }, 'memorySize'],
+    [{ stackName: '1st' }, 'stackName'],
+    [{ domainName: 'callbacks.example.com' }, 'certificateArn'],
+    [{ domainName: 'Callbacks Example' }, 'domainName'],
+    [{ certificateArn: 'arn:aws:acm:eu-west-1:123456789012:cert/x' }, 'certificateArn'],
+    [{ hostedZoneId: 'Z0123456789ABC' }, 'hostedZoneName'],
+    [
+      {
+        domainName: 'callbacks.example.org',
+        certificateArn: CERTIFICATE,
+        hostedZoneId: 'Z0123456789ABC',
+        hostedZoneName: 'example.com',
+      },
+      'not in the zone',
+    ],
   ])('refuses %o at synth with a message naming %s', (context, key) => {
     const read = () => readStackSettings((k) => (context as Record<string, unknown>)[k]);
     expect(read).toThrow(InvalidContextError);
@@ -262,13 +361,174 @@ describe('stack settings from CDK context', () => {
   });
 });
 
-describe('cdk-nag on the bare construct', () => {
-  it('reports the unauthenticated route that the stack acknowledges with a reason', () => {
+describe('the construct alone', () => {
+  /** A fresh app, as a user's own: no feature flags of ours, cdk-nag on. */
+  function bare(props: ZegoCallbackReceiverProps = {}) {
     const app = new App();
     const stack = new Stack(app, 'Bare');
-    new ZegoCallbackReceiver(stack, 'Receiver');
+    const receiver = new ZegoCallbackReceiver(stack, 'Receiver', props);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    expect(() => app.synth()).toThrow(/AwsSolutions-APIG4/);
+    return { app, stack, receiver };
+  }
+
+  it.each<[string, ZegoCallbackReceiverProps]>([
+    ['its defaults', {}],
+    ['the replay guard', { replayGuard: true }],
+  ])(
+    'alone in a fresh app, leaves no cdk-nag AwsSolutions finding open with %s: it acknowledges its own, with reasons',
+    (_, props) => {
+      expect(openFindings(bare(props).app)).toEqual([]);
+    },
+  );
+
+  it.each<[string, ZegoCallbackReceiverProps, string]>([
+    ['no event to forward', { forwardEvents: [] }, 'forwardEvents'],
+    [
+      'an unknown event',
+      { forwardEvents: ['call_reject', 'call_rejected' as 'call_reject'] },
+      'forwardEvents',
+    ],
+    ['a negative tolerance', { signatureToleranceSeconds: -1 }, 'signatureToleranceSeconds'],
+    ['a fractional tolerance', { signatureToleranceSeconds: 1.5 }, 'signatureToleranceSeconds'],
+    ['a non-numeric AppID', { appId: 'my-app' }, 'appId'],
+    ['an unknown log level', { logLevel: 'TRACE' as 'INFO' }, 'logLevel'],
+    ['too little memory', { memorySize: 64 }, 'memorySize'],
+    ['a retention CloudWatch does not offer', { logRetention: 2 as RetentionDays }, 'logRetention'],
+    ['no throttle rate', { throttle: { rateLimit: 0, burstLimit: 10 } }, 'throttle.rateLimit'],
+    ['a route path without /', { routePath: 'callback' }, 'routePath'],
+  ])('refuses %s in the constructor, naming the prop', (_, props, prop) => {
+    const build = () => bare(props);
+    expect(build).toThrow(InvalidPropsError);
+    expect(build).toThrow(new RegExp(`- ${prop.replace('.', '\\.')} must be`));
+  });
+
+  it('refuses a bad monitoring prop, naming it', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Bare');
+    const receiver = new ZegoCallbackReceiver(stack, 'Receiver');
+    expect(
+      () =>
+        new ZegoCallbackMonitoring(stack, 'Monitoring', {
+          receiver,
+          alarmEmail: 'ops',
+          oldestMessageAlarmSeconds: 10,
+        }),
+    ).toThrow(/alarmEmail must be an e-mail address.*\n.*oldestMessageAlarmSeconds must be/s);
+  });
+
+  it('fails `cdk synth` on a bad prop: the app never reaches the assembly', () => {
+    expect(() => bare({ forwardEvents: [] }).app.synth()).toThrow(/forwardEvents/);
+  });
+
+  it('writes its logs to an existing log group, creating none for the function', () => {
+    Template.fromStack(bare().stack).resourceCountIs('AWS::Logs::LogGroup', 2);
+    const app = new App();
+    const withLogs = new Stack(app, 'WithLogs');
+    new ZegoCallbackReceiver(withLogs, 'Receiver', {
+      logGroup: LogGroup.fromLogGroupName(withLogs, 'Existing', 'my-logs'),
+    });
+    const template = Template.fromStack(withLogs);
+    template.resourceCountIs('AWS::Logs::LogGroup', 1); // the access log only
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: 'my-logs' },
+    });
+  });
+
+  it('sends to an existing FIFO queue, creating no queue but the quarantine, and stays cdk-nag clean', () => {
+    const queueArn = 'arn:aws:sqs:eu-west-1:123456789012:calls.fifo';
+    const app = new App();
+    const stack = new Stack(app, 'Mine');
+    const receiver = new ZegoCallbackReceiver(stack, 'Receiver', {
+      queue: Queue.fromQueueArn(stack, 'Calls', queueArn),
+    });
+    new ZegoCallbackMonitoring(stack, 'Monitoring', { receiver });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    expect(receiver.deadLetterQueue).toBeUndefined();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Resource: queueArn })]),
+      },
+    });
+    expect(openFindings(app)).toEqual([]);
+  });
+
+  it('refuses an existing queue that is not FIFO, naming the prop', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Mine');
+    const queue = Queue.fromQueueArn(stack, 'Calls', 'arn:aws:sqs:eu-west-1:123456789012:calls');
+    expect(() => new ZegoCallbackReceiver(stack, 'Receiver', { queue })).toThrow(
+      /queue must be a FIFO queue/,
+    );
+  });
+
+  describe('with a custom domain', () => {
+    const withDomain = (hostedZone: boolean) => {
+      const app = new App();
+      const stack = new Stack(app, 'Domain');
+      const receiver = new ZegoCallbackReceiver(stack, 'Receiver', {
+        customDomain: {
+          domainName: 'callbacks.example.com',
+          certificate: Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE),
+          hostedZone: hostedZone
+            ? HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
+                hostedZoneId: 'Z0123456789ABC',
+                zoneName: 'example.com',
+              })
+            : undefined,
+        },
+      });
+      new ZegoCallbackMonitoring(stack, 'Monitoring', { receiver });
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      return { app, stack, receiver };
+    };
+
+    it('maps the domain to the stage and gives the callback URL on it', () => {
+      const { stack, receiver } = withDomain(false);
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+        DomainName: 'callbacks.example.com',
+        DomainNameConfigurations: [Match.objectLike({ CertificateArn: CERTIFICATE })],
+      });
+      template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+      template.resourceCountIs('AWS::Route53::RecordSet', 0);
+      expect(receiver.callbackUrl).toBe('https://callbacks.example.com/zego/callback');
+    });
+
+    it('adds an alias record in the hosted zone when given one, offline, and stays cdk-nag clean', () => {
+      const { app, stack } = withDomain(true);
+      Template.fromStack(stack).hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'callbacks.example.com.',
+        Type: 'A',
+        HostedZoneId: 'Z0123456789ABC',
+        AliasTarget: Match.objectLike({
+          DNSName: {
+            'Fn::GetAtt': [Match.stringLikeRegexp('CallbackDomain'), 'RegionalDomainName'],
+          },
+        }),
+      });
+      expect(openFindings(app)).toEqual([]);
+    });
+
+    it('refuses a domain outside the hosted zone, naming the prop', () => {
+      const app = new App();
+      const stack = new Stack(app, 'Domain');
+      const build = () =>
+        new ZegoCallbackReceiver(stack, 'Receiver', {
+          customDomain: {
+            domainName: 'callbacks.example.org',
+            certificate: Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE),
+            hostedZone: HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
+              hostedZoneId: 'Z0123456789ABC',
+              zoneName: 'example.com',
+            }),
+          },
+        });
+      expect(build).toThrow(
+        /customDomain\.domainName "callbacks\.example\.org" is not in the zone/,
+      );
+    });
   });
 });
 
@@ -288,7 +548,7 @@ describe('monitoring', () => {
     alarms = alarmsOf(template);
   });
 
-  it('has the seven alarms, each with a description that says what to check', () => {
+  it('has the eight alarms, each with a description that says what to check', () => {
     expect(Object.keys(alarms).sort()).toEqual([
       'Api5xx',
       'DeadLetterQueueNotEmpty',
@@ -296,6 +556,7 @@ describe('monitoring', () => {
       'HandlerErrors',
       'HandlerThrottles',
       'OldestMessageAge',
+      'QuarantinedCallbacks',
       'SignatureRefusals',
     ]);
     for (const alarm of Object.values(alarms)) {
@@ -344,6 +605,24 @@ describe('monitoring', () => {
       Statistic: 'Sum',
       Threshold: 1,
     });
+  });
+
+  it('alarms on any quarantined callback in 5 minutes, saying what it means and where to look', () => {
+    expect(alarms.QuarantinedCallbacks).toMatchObject({
+      Namespace: 'ZegoCallbacks/Test',
+      MetricName: 'Callbacks',
+      Dimensions: [{ Name: 'outcome', Value: 'quarantined' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    const description = String(alarms.QuarantinedCallbacks?.AlarmDescription);
+    for (const words of ['signed', 'answered 200', 'QuarantineQueueUrl', 'upgrade', 'README']) {
+      expect(description).toContain(words);
+    }
   });
 
   it('alarms on a non-empty dead-letter queue and on messages waiting 15 minutes', () => {
@@ -409,11 +688,13 @@ describe('monitoring', () => {
       'Handler latency (ms)',
       'Callback queue',
       'Dead-letter queue depth',
+      'Quarantine queue depth',
       'Alarms',
     ]) {
       expect(body).toContain(title);
     }
     expect(body).toContain('p99');
+    expect(body).toMatch(/label[^a-z]+quarantined/);
   });
 
   it('stays cdk-nag clean with the e-mail topic', () => {
@@ -445,7 +726,7 @@ describe('the reference consumer', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: Match.arrayWith(['sqs:ReceiveMessage', 'sqs:DeleteMessage']),
+            Action: Match.arrayWith(['sqs:DeleteMessage', 'sqs:ReceiveMessage']),
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReceiverQueue'), 'Arn'] },
           }),
         ]),
@@ -526,7 +807,7 @@ describe('the replay guard', () => {
           {
             Action: 'dynamodb:PutItem',
             Effect: 'Allow',
-            Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('ReplayGuardTable'), 'Arn'] }],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReplayGuardTable'), 'Arn'] },
           },
         ]),
       },

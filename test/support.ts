@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { apiGatewayEvent } from '../local/api-event.js';
-import { type CallbackValue, type SignOptions, signCallback } from '../local/callback-client.js';
+import { type CallbackValue, type SignOptions, signCallback } from '../local/callback-signer.js';
 
 /** An API Gateway HTTP API (payload v2) event as the route would deliver it. */
 export function apiEvent(

@@ -1,12 +1,14 @@
+import { SETTINGS } from '../../config/settings.js';
 import type { CallEvent } from '../core/callback.js';
 import type { FailureReason } from '../core/errors.js';
+import type { Outcome } from '../metrics.js';
 import type { LogLevel } from './config.js';
 
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
 
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
 
-export type Outcome = 'enqueued' | 'ignored' | 'quarantined' | 'refused' | 'failed';
+export type { Outcome };
 
 /** What is known of one callback once it is answered. Named fields only: never a raw body. */
 export interface CallbackRecord {
@@ -37,7 +39,7 @@ export interface Logger {
   callback(record: CallbackRecord): void;
 }
 
-export const DEFAULT_METRICS_NAMESPACE = 'ZegoCallbacks';
+export const DEFAULT_METRICS_NAMESPACE = SETTINGS.metricsNamespace.default;
 
 const LEVEL_OF: Record<Outcome, LogLevel> = {
   enqueued: 'INFO',

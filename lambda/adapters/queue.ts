@@ -61,7 +61,7 @@ async function stored(
 ): Promise<string> {
   let messageId: string | undefined;
   try {
-    // No options on send: they would defeat the client's middleware cache (see deadline.ts).
+    // No options on send: they would defeat the client's middleware cache (see sdk-client-settings.ts).
     const output = await withDeadline(deadlineMs, client.send(command));
     messageId = output.MessageId;
   } catch (cause) {

@@ -8,7 +8,8 @@ import {
 import { ReplayedSignatureError, ReplayGuardError } from '../core/errors.js';
 import type { SignedFields } from '../core/signature.js';
 import type { Config } from './config.js';
-import { perCallbackClientSettings, withDeadline } from './deadline.js';
+import { withDeadline } from './deadline.js';
+import { perCallbackClientSettings } from './sdk-client-settings.js';
 
 export interface ReplayGuard {
   /**
@@ -45,7 +46,7 @@ export class DynamoReplayGuard implements ReplayGuard {
     const key = hash('sha256', `${signed.timestamp}\n${signed.nonce}\n${signed.signature}`, 'hex');
     const expiresAt = Number(signed.timestamp) + this.windowSeconds + 60;
     try {
-      // No options on send: they would defeat the client's middleware cache (see deadline.ts).
+      // No options on send: they would defeat the client's middleware cache (see sdk-client-settings.ts).
       await withDeadline(
         this.deadlineMs,
         client.send(

@@ -1,12 +1,8 @@
 /**
- * Settings shared by the CDK construct and the local stack, so that what runs on a laptop
- * behaves like what is deployed (route, FIFO, dedup per message group, redrive to a DLQ).
+ * The queues' shape, shared by the CDK construct and the local stack, so that what runs on a
+ * laptop behaves like what is deployed (FIFO, dedup per message group, redrive to a DLQ).
  * No aws-cdk-lib import here: the local stack loads this file too, and should start fast.
  */
-
-/** Path of the callback route, on API Gateway and on the local server alike. */
-export const CALLBACK_ROUTE_PATH = '/zego/callback';
-
 export const QUEUE_SETTINGS = {
   /** SQS's maximum: consumers that fall behind have two weeks to catch up. */
   retentionDays: 14,
@@ -15,12 +11,14 @@ export const QUEUE_SETTINGS = {
   /** Consumers get this long to process a message before it becomes visible again. */
   visibilityTimeoutSeconds: 60,
   /**
-   * SQS's maximum (1 MiB; a queue left at its default takes 256 KiB). A 64 KiB body of control
-   * characters escapes to ~6 times its size in JSON (`\u0001`): every message an accepted body
-   * can produce must fit, or a signed callback would be answered 503 on every retry.
+   * SQS's maximum message size, 1 MiB (Amazon SQS message quotas:
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html).
+   * An accepted body is at most 64 KiB, but each control character in it escapes to `\u00XX`
+   * in the message, so a message can be about 6 times its body: 256 KiB would refuse it.
    */
   maxMessageSizeBytes: 1_048_576,
   defaultQueueName: 'zego-callbacks.fifo',
   defaultDeadLetterQueueName: 'zego-callbacks-dlq.fifo',
+  /** Standard, not FIFO: its messages are read by an operator, in no particular order. */
   defaultQuarantineQueueName: 'zego-callbacks-quarantine',
 } as const;
