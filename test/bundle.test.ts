@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,17 +45,39 @@ const DRIVER = fileURLToPath(new URL('./fixtures/bundle-driver.mjs', import.meta
 const SECRET = 'bundle-test-secret';
 const APP_ID = '1234567890';
 
-/** Synthesizes the stack as `cdk synth` does and returns the function's bundle. */
-function synthesizeBundle(outdir: string, context: Record<string, string> = {}): string {
+type TemplateEnvironment = Record<string, string | object>;
+
+/**
+ * Synthesizes the stack as `cdk synth` does; returns the function's bundle and the environment
+ * the template gives it, so that the bundle runs with exactly what the construct sets.
+ */
+function synthesizeBundle(
+  outdir: string,
+  context: Record<string, string> = {},
+): { bundle: string; environment: TemplateEnvironment } {
   const app = new App({ outdir });
-  new ZegoCallbackStack(app, 'BundleTest', { settings: readStackSettings((key) => context[key]) });
+  const settings = readStackSettings((key) => ({ zegoAppId: APP_ID, ...context })[key]);
+  new ZegoCallbackStack(app, 'BundleTest', { settings });
   app.synth();
   const bundles = readdirSync(outdir)
     .filter((name) => name.startsWith('asset.'))
     .map((name) => join(outdir, name, 'index.mjs'))
     .filter(existsSync);
   expect(bundles).toHaveLength(1);
-  return bundles[0] as string;
+  const template = JSON.parse(readFileSync(join(outdir, 'BundleTest.template.json'), 'utf8')) as {
+    Resources: Record<
+      string,
+      { Type: string; Properties?: { Environment?: { Variables?: TemplateEnvironment } } }
+    >;
+  };
+  const functions = Object.values(template.Resources).filter(
+    (r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Environment?.Variables?.QUEUE_URL,
+  );
+  expect(functions).toHaveLength(1);
+  return {
+    bundle: bundles[0] as string,
+    environment: functions[0]?.Properties?.Environment?.Variables ?? {},
+  };
 }
 
 class BundledFunction {
@@ -106,17 +128,31 @@ let sqs: LocalSqs;
 let secrets: FakeSecretsManager;
 let reader: SQSClient;
 let fn: BundledFunction;
+let templateEnvironment: TemplateEnvironment;
 
-function stackEnvironment(overrides: Record<string, string> = {}): Record<string, string> {
-  // What the construct sets, plus what the Lambda runtime provides, plus the local endpoints.
-  return {
+/**
+ * The environment the template gives the function, its resource references pointed at the local
+ * servers, plus what the Lambda runtime provides. A reference the test does not know fails it:
+ * a new variable backed by a resource needs a local stand-in here.
+ */
+function stackEnvironment(
+  overrides: Record<string, string> = {},
+  template: TemplateEnvironment = templateEnvironment,
+): Record<string, string> {
+  const local: Record<string, string> = {
     QUEUE_URL: sqs.queueUrl,
     QUARANTINE_QUEUE_URL: sqs.quarantineQueueUrl,
     CALLBACK_SECRET_ARN: secrets.secretId,
-    SIGNATURE_TOLERANCE_SECONDS: '300',
-    FORWARD_EVENTS: 'call_reject',
-    LOG_LEVEL: 'INFO',
-    ZEGO_APP_ID: APP_ID,
+    REPLAY_TABLE_NAME: overrides.REPLAY_TABLE_NAME ?? '',
+  };
+  const environment: Record<string, string> = {};
+  for (const [name, value] of Object.entries(template)) {
+    if (typeof value === 'string') environment[name] = value;
+    else if (local[name] !== undefined) environment[name] = local[name];
+    else throw new Error(`the template sets ${name} from a resource this test cannot stand in for`);
+  }
+  return {
+    ...environment,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
@@ -140,7 +176,16 @@ const now = unixNow;
 
 beforeAll(async () => {
   workdir = mkdtempSync(join(tmpdir(), 'zego-bundle-'));
-  bundle = synthesizeBundle(workdir);
+  ({ bundle, environment: templateEnvironment } = synthesizeBundle(workdir));
+  // The construct writes what the function needs; the quarantine queue was once missing.
+  expect(Object.keys(templateEnvironment)).toEqual(
+    expect.arrayContaining([
+      'QUEUE_URL',
+      'QUARANTINE_QUEUE_URL',
+      'CALLBACK_SECRET_ARN',
+      'ZEGO_APP_ID',
+    ]),
+  );
   sqs = await startLocalSqs();
   secrets = await startFakeSecretsManager({ AWSCURRENT: SECRET });
   reader = localSqsClient(sqs.endpoint);
@@ -429,14 +474,15 @@ describe('the synthesized bundle with the replay guard (-c replayGuard=true)', (
 
   beforeAll(async () => {
     guardDir = mkdtempSync(join(tmpdir(), 'zego-bundle-guard-'));
-    const guardBundle = synthesizeBundle(guardDir, { replayGuard: 'true' });
+    const synthesized = synthesizeBundle(guardDir, { replayGuard: 'true' });
+    expect(synthesized.environment).toHaveProperty('REPLAY_TABLE_NAME');
     table = await startLocalReplayTable();
     guarded = await BundledFunction.start(
-      guardBundle,
-      stackEnvironment({
-        REPLAY_TABLE_NAME: table.tableName,
-        AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
-      }),
+      synthesized.bundle,
+      stackEnvironment(
+        { REPLAY_TABLE_NAME: table.tableName, AWS_ENDPOINT_URL_DYNAMODB: table.endpoint },
+        synthesized.environment,
+      ),
     );
   });
   afterAll(async () => {
