@@ -3,10 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { expectation, SETTING_NAMES, SETTINGS, type Setting } from '../config/settings.js';
 
 /**
- * README's configuration tables, generated from config/settings.ts so that they cannot drift:
- * `npm run readme` rewrites them, test/settings.test.ts fails when they differ.
+ * The configuration tables of README.md (context keys) and docs/configuration.md (environment,
+ * props), generated from config/settings.ts so that they cannot drift: `npm run readme` rewrites
+ * them, test/settings.test.ts fails when they differ.
  */
-export const README = fileURLToPath(new URL('../README.md', import.meta.url));
+export const SETTINGS_DOCUMENTS = ['README.md', 'docs/configuration.md'].map((path) =>
+  fileURLToPath(new URL(`../${path}`, import.meta.url)),
+);
 
 const code = (text: string) => `\`${text}\``;
 
@@ -75,24 +78,29 @@ export function renderSettingsBlocks(): Record<string, string> {
 
 const marker = (name: string, end: 'start' | 'end') => `<!-- settings:${name}:${end} -->`;
 
-/** README with every generated block replaced; throws when a marker pair is missing. */
-export function withSettingsBlocks(readme: string): string {
-  let text = readme;
-  for (const [name, block] of Object.entries(renderSettingsBlocks())) {
+/** The names of the generated blocks a document holds. */
+export function settingsBlocksIn(text: string): string[] {
+  return Object.keys(renderSettingsBlocks()).filter((name) => text.includes(marker(name, 'start')));
+}
+
+/** A document with each generated block it holds replaced; throws on an unclosed block. */
+export function withSettingsBlocks(document: string): string {
+  let text = document;
+  const blocks = renderSettingsBlocks();
+  for (const name of settingsBlocksIn(text)) {
     const start = text.indexOf(marker(name, 'start'));
     const end = text.indexOf(marker(name, 'end'));
-    if (start < 0 || end < start)
-      throw new Error(`README lacks the ${marker(name, 'start')} block`);
-    text = `${text.slice(0, start + marker(name, 'start').length)}\n${block}\n${text.slice(end)}`;
+    if (end < start) throw new Error(`${marker(name, 'start')} has no end marker after it`);
+    text = `${text.slice(0, start + marker(name, 'start').length)}\n${blocks[name]}\n${text.slice(end)}`;
   }
   return text;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const before = readFileSync(README, 'utf8');
-  const after = withSettingsBlocks(before);
-  writeFileSync(README, after);
-  console.log(
-    after === before ? 'README settings tables: unchanged' : 'README settings tables: rewritten',
-  );
+  for (const path of SETTINGS_DOCUMENTS) {
+    const before = readFileSync(path, 'utf8');
+    const after = withSettingsBlocks(before);
+    writeFileSync(path, after);
+    console.log(`${path}: settings tables ${after === before ? 'unchanged' : 'rewritten'}`);
+  }
 }

@@ -116,14 +116,16 @@ describe('the message body', () => {
         expect(
           sqsRefusal({ MessageBody: body }, QUEUE_SETTINGS.maxMessageSizeBytes),
         ).toBeUndefined();
-        // The engine's JSON but for the escapes SQS needs: it parses back to the same value.
+        // The engine's JSON but for the escapes SQS needs, which RFC 8259 reads as the same
+        // characters. (Not checked by JSON.parse here: V8 in Node 24 can decode an escaped object
+        // key as a backslash once an earlier object had a "\\" key: nodejs/node#63785. Values
+        // parse back exactly: the next test.)
         expect(body).toBe(
           JSON.stringify(typed).replace(
             /[\ufffe\uffff]/g,
             (c) => `\\u${c.charCodeAt(0).toString(16)}`,
           ),
         );
-        expect(JSON.parse(body)).toEqual(JSON.parse(JSON.stringify(typed)));
       }),
       { numRuns: 2_000 },
     );

@@ -15,15 +15,26 @@ import {
 import { ENV, readConfig } from '../lambda/adapters/config.js';
 import { NotConfiguredError } from '../lambda/core/errors.js';
 import { ZegoCallbackReceiver } from '../lib/zego-callback-receiver.js';
-import { README, withSettingsBlocks } from '../scripts/settings-readme.js';
+import {
+  renderSettingsBlocks,
+  SETTINGS_DOCUMENTS,
+  settingsBlocksIn,
+  withSettingsBlocks,
+} from '../scripts/settings-readme.js';
 
 const source = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 const all = SETTING_NAMES.map((name): [SettingName, Setting] => [name, SETTINGS[name]]);
 
 describe('the settings table', () => {
-  it('is what README’s configuration tables say (npm run readme rewrites them)', () => {
-    const readme = readFileSync(README, 'utf8');
-    expect(readme).toBe(withSettingsBlocks(readme));
+  it('is what the configuration tables of README and docs say (npm run readme rewrites them)', () => {
+    const shown: string[] = [];
+    for (const path of SETTINGS_DOCUMENTS) {
+      const text = readFileSync(path, 'utf8');
+      expect(text, path).toBe(withSettingsBlocks(text));
+      shown.push(...settingsBlocksIn(text));
+    }
+    // Each table stands in exactly one place.
+    expect(shown.sort()).toEqual(Object.keys(renderSettingsBlocks()).sort());
   });
 
   it('names each context key, environment variable and prop once', () => {
