@@ -16,11 +16,19 @@ export type {
 } from '../lambda/core/callback.js';
 export { CALL_EVENTS } from '../lambda/core/callback.js';
 export {
+  type CallAcceptedMessage,
+  type CallbackMessage,
+  type CallCancelledMessage,
+  type CallCreatedMessage,
+  type CallInvitedMessage,
+  type CallRejectedMessage,
+  type CallTimedOutMessage,
+  callbackMessageSchema,
   InvalidMessageError,
   type ParsedMessage,
   parseCallbackMessage,
+  type UnknownEventMessage,
 } from '../lambda/core/contract.js';
-export type { CallbackMessage, CallRejectedMessage } from '../lambda/core/message.js';
 export { InvalidPropsError } from './props.js';
 export { QUEUE_SETTINGS } from './queue-settings.js';
 export { ReferenceConsumer, type ReferenceConsumerProps } from './reference-consumer.js';

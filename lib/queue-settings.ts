@@ -8,7 +8,14 @@ export const QUEUE_SETTINGS = {
   retentionDays: 14,
   /** A message that fails this many receives is poison: park it on the DLQ, keep the call moving. */
   maxReceiveCount: 5,
-  /** Consumers get this long to process a message before it becomes visible again. */
+  /**
+   * Consumers get this long to process a message before it becomes visible again. For a Lambda
+   * consumer AWS asks for at least six times the function's timeout, so that Lambda can retry
+   * a batch while the function is throttled; when the visibility timeout runs out first, every
+   * return of the batch costs a receive of its five, and it reaches the DLQ early. So the
+   * reference consumer's timeout is a sixth of this (lib/reference-consumer.ts), rather than
+   * this raised: a failed message holds its call back for one visibility timeout per retry.
+   */
   visibilityTimeoutSeconds: 60,
   /**
    * SQS's maximum message size, 1 MiB (Amazon SQS message quotas:

@@ -1,21 +1,89 @@
 import { readFileSync } from 'node:fs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import Ajv2020Module from 'ajv/dist/2020.js';
+import { build } from 'esbuild';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidMessageError, parseCallbackMessage } from '../lambda/core/contract.js';
-import type { CallbackMessage } from '../lambda/core/message.js';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { CALL_EVENTS, type Callback, isCallEvent } from '../lambda/core/callback.js';
+import {
+  type CallbackMessage,
+  InvalidMessageError,
+  parseCallbackMessage,
+} from '../lambda/core/contract.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import type { CallbackValue } from '../local/callback-signer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
+import { renderCallbackMessageSchema, SCHEMA_FILE } from '../scripts/schema.js';
 import { callbackSender, uniqueCallId } from './support.js';
 
 const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
-const schema = JSON.parse(
-  readFileSync(new URL('../schema/callback-message.schema.json', import.meta.url), 'utf8'),
-);
+const committed = readFileSync(SCHEMA_FILE, 'utf8');
+const schema = JSON.parse(committed);
 const validate = new Ajv2020({ strict: true, allErrors: false }).compile(schema);
+
+/** Both readers of the contract give the same verdict, and the parser returns the message. */
+function expectAccepted(message: unknown): void {
+  expect(validate(message), JSON.stringify(validate.errors)).toBe(true);
+  expect(parseCallbackMessage(JSON.stringify(message))).toEqual({ ok: true, message });
+}
+function expectRefused(message: unknown, path: string): void {
+  expect(validate(message)).toBe(false);
+  const parsed = parseCallbackMessage(message);
+  expect(parsed.ok).toBe(false);
+  if (parsed.ok) return;
+  expect(parsed.error).toBeInstanceOf(InvalidMessageError);
+  expect(parsed.error).toMatchObject({ name: 'InvalidMessageError', path });
+}
+
+describe('the contract, defined once', () => {
+  it('ships the JSON Schema exactly as the schema generates it (npm run schema)', () => {
+    expect(committed).toBe(renderCallbackMessageSchema());
+  });
+
+  it('has a message for every event the receiver knows, and for unknown ones', () => {
+    const events = (schema.oneOf as { properties: { event: { const: string } } }[]).map(
+      (branch) => branch.properties.event.const,
+    );
+    expect(events).toEqual(expect.arrayContaining([...CALL_EVENTS, 'unknown']));
+  });
+
+  it('types every message the receiver can build as a CallbackMessage (checked by tsc)', () => {
+    type Built = {
+      readonly schemaVersion: 1;
+      readonly id: string;
+      readonly receivedAt: string;
+    } & Callback;
+    expectTypeOf<Built>().toExtend<CallbackMessage>();
+    expectTypeOf<CallbackMessage['event']>().toEqualTypeOf<
+      | 'call_reject'
+      | 'call_accept'
+      | 'call_create'
+      | 'call_timeout'
+      | 'call_cancel'
+      | 'call_invite'
+      | 'unknown'
+    >();
+  });
+
+  it('keeps the schema library out of the receiver’s bundles: it imports only types from it', async () => {
+    for (const entry of ['lambda/entry.ts', 'lambda/entry-replay-guard.ts']) {
+      const { metafile } = await build({
+        entryPoints: [entry],
+        bundle: true,
+        write: false,
+        metafile: true,
+        platform: 'node',
+        format: 'esm',
+        mainFields: ['module', 'main'],
+        logLevel: 'silent',
+      });
+      const inputs = Object.keys(metafile.inputs);
+      expect(inputs).toContain('lambda/core/message.ts');
+      expect(inputs.filter((path) => /zod|core\/contract/.test(path))).toEqual([]);
+    }
+  });
+});
 
 const SECRET = 'contract-secret';
 let sqs: LocalSqs;
@@ -25,7 +93,7 @@ const everything = () =>
     QUEUE_URL: sqs.queueUrl,
     AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     CALLBACK_SECRET: SECRET,
-    FORWARD_EVENTS: 'call_create,call_accept,call_reject,call_timeout,call_cancel',
+    FORWARD_EVENTS: CALL_EVENTS.join(','),
     FORWARD_UNKNOWN_EVENTS: 'true',
   });
 const { post } = callbackSender(SECRET, everything);
@@ -71,12 +139,49 @@ const CASES: [string, Record<string, CallbackValue>, Record<string, unknown>][] 
     { user_ids: ['bob', 'carol'], reason: 'caller_cancel', payload: '' },
     { userIds: ['bob', 'carol'], reason: 'caller_cancel', payload: '' },
   ],
+  [
+    'call_invite',
+    { user_ids: ['erin'], inviter: 'alice', invite_time: 1_700_000_000_456n },
+    { userIds: ['erin'], inviter: 'alice', inviteTime: 1_700_000_000_456 },
+  ],
 ];
+// The receiver forwards what it knows; a case for an event it does not know yet (call_invite,
+// until the receiver reads it) is checked below against a message written by hand.
+const PRODUCED = CASES.filter(([event]) => isCallEvent(event));
+
+/** Messages the handler cannot produce today but the contract must accept. */
+const common = {
+  schemaVersion: 1,
+  id: 'a'.repeat(64),
+  appId: 42,
+  timestamp: 1_795_633_365,
+  callId: '3501761173612493269',
+  receivedAt: '2026-11-25T19:02:45.347Z',
+};
+const BY_HAND: Record<string, unknown>[] = [
+  { ...common, event: 'call_invite', userIds: ['erin'], inviter: 'alice', inviteTime: 1_700_000 },
+  { ...common, event: 'call_invite', userIds: [], inviter: 'alice', inviteTime: 0 },
+  { ...common, event: 'call_timeout', userIds: [] },
+  { ...common, event: 'call_cancel', userIds: [], reason: 'timeout_cancel', payload: '' },
+  {
+    ...common,
+    event: 'call_create',
+    caller: 'alice',
+    userIds: [],
+    createTime: 1,
+    timeout: 30,
+    payload: '',
+  },
+];
+
+it('covers every event the receiver knows with a case', () => {
+  expect(CALL_EVENTS.filter((event) => !CASES.some(([e]) => e === event))).toEqual([]);
+});
 
 describe('handler output, schema and parser agree', () => {
   let messages: unknown[];
   beforeAll(async () => {
-    for (const [event, fields] of CASES) {
+    for (const [event, fields] of PRODUCED) {
       expect((await post({ appid: '42', event, call_id: callId, ...fields })).status).toBe(200);
     }
     expect(
@@ -95,16 +200,12 @@ describe('handler output, schema and parser agree', () => {
 
   it('produces one message per event, in the order of the call', () => {
     expect(messages.map((m) => (m as CallbackMessage).event)).toEqual([
-      'call_create',
-      'call_accept',
-      'call_reject',
-      'call_timeout',
-      'call_cancel',
+      ...PRODUCED.map(([event]) => event),
       'unknown',
     ]);
   });
 
-  it.each(CASES.map(([event, , expected], i) => [event, i, expected] as const))(
+  it.each(PRODUCED.map(([event, , expected], i) => [event, i, expected] as const))(
     'turns %s into its own typed fields',
     (event, i, expected) => {
       expect(messages[i]).toEqual({
@@ -121,7 +222,7 @@ describe('handler output, schema and parser agree', () => {
   );
 
   it('forwards an unknown event raw, with every number as its exact digits', () => {
-    expect(messages[5]).toMatchObject({
+    expect(messages[PRODUCED.length]).toMatchObject({
       event: 'unknown',
       rawEvent: 'call_transfer',
       fields: {
@@ -133,15 +234,18 @@ describe('handler output, schema and parser agree', () => {
   });
 
   it('every message validates against the JSON Schema and parses to the same value', () => {
-    for (const message of messages) {
-      expect(validate(message), JSON.stringify(validate.errors)).toBe(true);
-      const parsed = parseCallbackMessage(JSON.stringify(message));
-      expect(parsed).toEqual({ ok: true, message });
+    for (const message of messages) expectAccepted(message);
+  });
+
+  it('accepts, by both, the messages the receiver does not produce yet: call_invite, empty user lists', () => {
+    for (const message of BY_HAND) expectAccepted(message);
+    for (const [event, , expected] of CASES) {
+      expectAccepted({ ...common, event, ...expected });
     }
   });
 
   it('the schema and the parser refuse exactly the same mutations (property test)', () => {
-    const valid = messages as Record<string, unknown>[];
+    const valid = [...messages, ...BY_HAND] as Record<string, unknown>[];
     const keys = [...new Set(valid.flatMap((m) => Object.keys(m)))];
     let cases = 0;
     let refused = 0;
@@ -158,13 +262,17 @@ describe('handler output, schema and parser agree', () => {
               fc.constantFrom(
                 '',
                 'call_reject',
+                'call_invite',
                 'unknown',
                 '2026-11-25T19:02:45.347Z',
                 1,
                 -1,
                 1.5,
+                2 ** 53,
                 [],
                 [''],
+                JSON.parse('{"__proto__":1}'),
+                JSON.parse('{"__proto__":{"a":"1"}}'),
               ),
             ),
           }),
@@ -200,11 +308,48 @@ describe('handler output, schema and parser agree', () => {
   });
 
   it('names the offending field in a typed error', () => {
-    const parsed = parseCallbackMessage({ ...(messages[3] as object), userIds: ['a', ''] });
-    expect(parsed.ok).toBe(false);
-    if (parsed.ok) return;
-    expect(parsed.error).toBeInstanceOf(InvalidMessageError);
-    expect(parsed.error).toMatchObject({ name: 'InvalidMessageError', path: '$.userIds[1]' });
+    const timeout = messages[PRODUCED.findIndex(([event]) => event === 'call_timeout')] as object;
+    expectRefused({ ...timeout, userIds: ['a', ''] }, '$.userIds[1]');
+    expectRefused({ ...timeout, event: 'call_transferred' }, '$.event');
+    expectRefused({ ...timeout, timestamp: 1.5 }, '$.timestamp');
+    expectRefused({ ...BY_HAND[0], inviteTime: -1 }, '$.inviteTime');
+    const unknown = messages[PRODUCED.length] as object;
+    expectRefused({ ...unknown, fields: { target: { seats: 2 } } }, '$.fields.target.seats');
+    expectRefused({ ...unknown, fields: { 'odd key': [true, 3] } }, '$.fields["odd key"][1]');
     expect(parseCallbackMessage('not json')).toMatchObject({ ok: false, error: { path: '$' } });
+    expect(parseCallbackMessage([])).toMatchObject({ ok: false, error: { path: '$' } });
+  });
+});
+
+describe('a "__proto__" key in an unknown event’s fields', () => {
+  const unknown = (fields: string) =>
+    `{"schemaVersion":1,"id":"${'b'.repeat(64)}","event":"unknown","appId":1,"timestamp":1,"rawEvent":"call_transfer","fields":${fields},"receivedAt":"2026-11-25T19:02:45.347Z"}`;
+
+  it('is kept as data, checked like any other value, and changes no prototype', () => {
+    const body = unknown('{"__proto__":{"polluted":"yes"},"nested":{"__proto__":["x"]}}');
+    expect(validate(JSON.parse(body))).toBe(true);
+    const parsed = parseCallbackMessage(body);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok || parsed.message.event !== 'unknown') return;
+    const { fields } = parsed.message;
+    expect(Object.keys(fields)).toEqual(['__proto__', 'nested']);
+    expect(Object.getOwnPropertyDescriptor(fields, '__proto__')?.value).toEqual({
+      polluted: 'yes',
+    });
+    expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(fields.nested, '__proto__')?.value).toEqual(['x']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('is refused, with its path, when its value is not a raw value, as the JSON Schema refuses it', () => {
+    for (const [fields, path] of [
+      ['{"__proto__":5}', '$.fields.__proto__'],
+      ['{"a":{"__proto__":{"b":[1]}}}', '$.fields.a.__proto__.b[0]'],
+      ['{"__proto__":{"__proto__":true,"c":{"__proto__":2}}}', '$.fields.__proto__.c.__proto__'],
+    ] as const) {
+      const body = unknown(fields);
+      expect(validate(JSON.parse(body)), fields).toBe(false);
+      expect(parseCallbackMessage(body)).toMatchObject({ ok: false, error: { path } });
+    }
   });
 });

@@ -2,23 +2,10 @@ import { hash } from 'node:crypto';
 import type { Callback, CallDetails, RawValue } from './callback.js';
 
 /**
- * The queue message contract (schemaVersion 1). Consumers parse exactly this; a breaking change
- * bumps `schemaVersion`. Field names are camelCase copies of ZEGOCLOUD's snake_case fields.
- * Never carries the signature, the nonce or the secret.
+ * The queue message contract (schemaVersion 1) is defined once, as a schema, in contract.ts;
+ * these are its types. Type-only: the receiver's bundle carries no schema library.
  */
-export type CallbackMessage = {
-  readonly schemaVersion: 1;
-  /** The deduplication key: equal for every retry of one event, distinct across events. */
-  readonly id: string;
-  readonly appId: number;
-  /** ZEGOCLOUD's timestamp, Unix seconds. */
-  readonly timestamp: number;
-  /** When this stack accepted it, ISO 8601 UTC. */
-  readonly receivedAt: string;
-} & CallDetails;
-
-/** The rejected-call message: what the stack forwards by default. */
-export type CallRejectedMessage = Extract<CallbackMessage, { event: 'call_reject' }>;
+export type { CallbackMessage, CallRejectedMessage } from './contract.js';
 
 /** What one SendMessage carries. */
 export interface OutgoingMessage {
