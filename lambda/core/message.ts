@@ -31,7 +31,7 @@ export function buildMessage(callback: Callback, receivedAt: Date): OutgoingMess
 /**
  * `JSON.stringify({ schemaVersion: 1, id, ...callback, receivedAt })` (a CallbackMessage),
  * made safe for SQS (below). `id` is hex and `receivedAt` ISO 8601: neither needs escaping.
- * test/message.test.ts holds it equal to the engine's JSON, parsed back, over arbitrary callbacks.
+ * test/message.test.ts holds it equal to the engine's JSON but for those escapes, over arbitrary callbacks.
  */
 export function serializeMessage(id: string, callback: Callback, receivedAt: string): string {
   const fields = JSON.stringify(callback);
