@@ -1,4 +1,5 @@
-import { checkFreshness, decide, type Policy, receiveCallback } from '../lambda/core/decide.js';
+import { receiveCallback } from '../lambda/core/callback.js';
+import { checkFreshness, decide, type Policy } from '../lambda/core/decide.js';
 import { verifySignature } from '../lambda/core/signature.js';
 import { BENCH_SECRET, BENCH_TIMESTAMP } from './bodies.js';
 

@@ -4,14 +4,8 @@ import type { CallbackRecord, Logger } from './adapters/log.js';
 import type { QuarantineSender, QueueSender } from './adapters/queue.js';
 import type { ReplayGuard } from './adapters/replay-guard.js';
 import type { SecretSource } from './adapters/secrets.js';
-import { isCallEvent } from './core/callback.js';
-import {
-  checkFreshness,
-  type Decision,
-  decide,
-  type Policy,
-  receiveCallback,
-} from './core/decide.js';
+import { isCallEvent, receiveCallback } from './core/callback.js';
+import { checkFreshness, type Decision, decide, type Policy } from './core/decide.js';
 import {
   asCallbackError,
   type CallbackError,

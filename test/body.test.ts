@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBody, JsonNumber } from '../lambda/core/body.js';
-import { receiveCallback } from '../lambda/core/decide.js';
+import { receiveCallback } from '../lambda/core/callback.js';
 import { CallbackError, MalformedBodyError, PayloadTooLargeError } from '../lambda/core/errors.js';
 import { encodeCallback } from '../local/callback-signer.js';
 import { HOSTILE_BODY_BYTES, hostileBodies } from './fixtures/hostile-bodies.js';
@@ -109,8 +109,6 @@ describe('decoding a callback body', () => {
 });
 
 describe('an unsigned hostile body', () => {
-  const policy = { toleranceSeconds: 300, forwardEvents: new Set(['call_reject']) };
-
   // Generous: a typical body takes microseconds, and this machine's noise is milliseconds. The
   // quadratic form decoder took 6-7 s on the first body here.
   it.each(hostileBodies().map((hostile) => [hostile.name, hostile] as const))(
@@ -124,7 +122,7 @@ describe('an unsigned hostile body', () => {
       const started = performance.now();
       let refusal: unknown;
       try {
-        receiveCallback(hostile, policy);
+        receiveCallback(hostile);
       } catch (error) {
         refusal = error;
       }

@@ -1,4 +1,11 @@
-import { type FieldMap, type FieldValue, JsonNumber } from './body.js';
+import {
+  decodeBody,
+  type FieldMap,
+  type FieldValue,
+  JsonNumber,
+  MAX_BODY_BYTES,
+  type RawBody,
+} from './body.js';
 import { InvalidFieldError, SignatureError } from './errors.js';
 import type { SignedFields } from './signature.js';
 
@@ -112,6 +119,24 @@ export type CallDetails =
 
 /** A verified callback: its envelope and its event's fields, in camelCase. */
 export type Callback = Envelope & CallDetails;
+
+/** A decoded body with its signature fields picked out, not yet trusted. */
+export interface ReceivedCallback {
+  readonly fields: FieldMap;
+  readonly signed: SignedFields;
+}
+
+/**
+ * Decoding and the signature fields: all that is done to a body before it is verified, and all
+ * of it linear in the body's size (test/fixtures/hostile-bodies.ts holds it to that).
+ */
+export function receiveCallback(
+  raw: RawBody,
+  limits: { readonly maxBodyBytes?: number | undefined } = {},
+): ReceivedCallback {
+  const fields = decodeBody(raw, limits.maxBodyBytes ?? MAX_BODY_BYTES);
+  return { fields, signed: readSignedFields(fields) };
+}
 
 /** Signature fields first: nothing else is worth reading from an unauthenticated body. */
 export function readSignedFields(fields: FieldMap): SignedFields {

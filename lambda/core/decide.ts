@@ -1,4 +1,4 @@
-import { decodeBody, type FieldMap, JsonNumber, MAX_BODY_BYTES, type RawBody } from './body.js';
+import { type FieldMap, JsonNumber } from './body.js';
 import {
   type Callback,
   type Envelope,
@@ -6,7 +6,6 @@ import {
   readAppId,
   readCallback,
   readEnvelope,
-  readSignedFields,
   readUnknownCallback,
 } from './callback.js';
 import { AppIdMismatchError, InvalidFieldError } from './errors.js';
@@ -26,12 +25,6 @@ export interface Policy {
   readonly maxBodyBytes?: number;
 }
 
-/** A decoded body with its signature fields picked out, not yet trusted. */
-export interface ReceivedCallback {
-  readonly fields: FieldMap;
-  readonly signed: SignedFields;
-}
-
 export type Decision =
   | { readonly action: 'enqueue'; readonly callback: Callback; readonly message: OutgoingMessage }
   /** Signed and valid, but not an event the operator forwards: answered 2xx so it is not retried. */
@@ -46,12 +39,6 @@ export type Decision =
       readonly appId?: number;
       readonly callId?: string;
     };
-
-/** Decoding and the signature fields: all that is done to a body before it is verified. */
-export function receiveCallback(raw: RawBody, policy: Policy): ReceivedCallback {
-  const fields = decodeBody(raw, policy.maxBodyBytes ?? MAX_BODY_BYTES);
-  return { fields, signed: readSignedFields(fields) };
-}
 
 /** Once verified: the signature is only accepted inside the time window. */
 export function checkFreshness(signed: SignedFields, policy: Policy, now: Date): void {
