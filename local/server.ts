@@ -62,7 +62,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.replayGuard) {
       // Loaded only when asked for: dynalite and the DynamoDB client are not small.
       const [{ startLocalReplayTable }, { replayGuardFromConfig }] = await Promise.all([
-        import('./replay-table.js'),
+        import('./dynamo-table.js'),
         import('../lambda/adapters/replay-guard.js'),
       ]);
       const table = await startLocalReplayTable();

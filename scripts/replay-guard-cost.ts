@@ -4,7 +4,7 @@ import { replayGuardFromConfig } from '../lambda/adapters/replay-guard.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import { apiGatewayEvent } from '../local/api-event.js';
 import { callRejectFields, signCallback } from '../local/callback-signer.js';
-import { startLocalReplayTable } from '../local/replay-table.js';
+import { startLocalReplayTable } from '../local/dynamo-table.js';
 import { startLocalSqs } from '../local/sqs.js';
 
 /**

@@ -16,8 +16,8 @@ import {
   type SignOptions,
   signCallback,
 } from '../local/callback-signer.js';
+import { type LocalTable, startLocalReplayTable } from '../local/dynamo-table.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
-import { type LocalReplayTable, startLocalReplayTable } from '../local/replay-table.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import { type FakeSecretsManager, startFakeSecretsManager } from './fake-secrets-manager.js';
 import { hostileBodies } from './fixtures/hostile-bodies.js';
@@ -469,7 +469,7 @@ describe('the synthesized bundle on Node 24', () => {
 
 describe('the synthesized bundle with the replay guard (-c replayGuard=true)', () => {
   let guardDir: string;
-  let table: LocalReplayTable;
+  let table: LocalTable;
   let guarded: BundledFunction;
 
   beforeAll(async () => {

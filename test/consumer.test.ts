@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -20,9 +20,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import { ReferenceConsumer } from '../lib/reference-consumer.js';
 import { callRejectFields } from '../local/callback-signer.js';
+import { type LocalTable, startLocalIdempotencyTable } from '../local/dynamo-table.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
-import { type LocalIdempotencyTable, startIdempotencyTable } from './idempotency-table.js';
 import { callbackSender, uniqueCallId } from './support.js';
 
 /**
@@ -33,11 +33,11 @@ import { callbackSender, uniqueCallId } from './support.js';
 const SECRET = 'consumer-secret';
 let sqs: LocalSqs;
 let client: SQSClient;
-let table: LocalIdempotencyTable;
+let table: LocalTable;
 let consumer: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 beforeAll(async () => {
-  table = await startIdempotencyTable();
+  table = await startLocalIdempotencyTable();
   // What the ReferenceConsumer construct sets; read once, when the module loads.
   vi.stubEnv('IDEMPOTENCY_TABLE_NAME', table.tableName);
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', table.endpoint);
@@ -275,7 +275,9 @@ describe('the reference consumer on the embedded SQS and dynalite', () => {
     // kept past SQS's 14 days, then expired by DynamoDB's TTL.
     const { id } = JSON.parse(body) as { id: string };
     const key = `zego-callback-message#${createHash('md5').update(JSON.stringify(id)).digest('base64')}`;
-    const { Items = [] } = await table.client.send(new ScanCommand({ TableName: table.tableName }));
+    const client = new DynamoDBClient({ endpoint: table.endpoint });
+    const { Items = [] } = await client.send(new ScanCommand({ TableName: table.tableName }));
+    client.destroy();
     const records = Items.filter((item) => item.id?.S === key);
     expect(records).toHaveLength(1);
     expect(records[0]?.status?.S).toBe('COMPLETED');

@@ -5,15 +5,15 @@ import { replayGuardFromConfig } from '../lambda/adapters/replay-guard.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import type { CallbackHandler } from '../lambda/handler.js';
 import { callRejectFields, signCallback } from '../local/callback-signer.js';
+import { type LocalTable, startLocalReplayTable } from '../local/dynamo-table.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
-import { type LocalReplayTable, startLocalReplayTable } from '../local/replay-table.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import { callbackSender, closedPortEndpoint, uniqueCallId } from './support.js';
 
 const SECRET = 'replay-secret';
 let sqs: LocalSqs;
 let reader: SQSClient;
-let table: LocalReplayTable;
+let table: LocalTable;
 let guarded: CallbackHandler;
 
 function environment(overrides: Record<string, string> = {}) {

@@ -6,6 +6,7 @@ import {
   MAX_BODY_BYTES,
   type RawBody,
 } from './body.js';
+import type { RawValue } from './contract.js';
 import { InvalidFieldError, SignatureError } from './errors.js';
 import type { SignedFields } from './signature.js';
 
@@ -87,13 +88,8 @@ export interface CallInvite {
   readonly inviteTime: number;
 }
 
-/** A JSON value as forwarded raw; every JSON number is given as its exact digits, a string. */
-export type RawValue =
-  | string
-  | boolean
-  | null
-  | readonly RawValue[]
-  | { readonly [key: string]: RawValue };
+/** A raw JSON value is defined once, by the contract (a type import: no schema library here). */
+export type { RawValue };
 
 /**
  * An event this contract version does not know (ZEGOCLOUD may add events at any time),
