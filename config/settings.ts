@@ -419,7 +419,14 @@ export function readSetting<S extends Setting>(
 
   switch (setting.type) {
     case 'integer': {
-      const value = typeof raw === 'number' ? raw : text === undefined ? Number.NaN : Number(text);
+      // Decimal digits only: Number() would also take 0x12c, 0b0, 1e3 and -0, so that a
+      // tolerance of "0b0" would switch the time check off without the 0 the docs warn about.
+      const value =
+        typeof raw === 'number'
+          ? raw
+          : text !== undefined && /^[0-9]{1,16}$/.test(text)
+            ? Number(text)
+            : Number.NaN;
       const valid =
         Number.isSafeInteger(value) &&
         value >= setting.min &&

@@ -38,16 +38,22 @@ export async function requeueQuarantined(
 ): Promise<RequeueResult> {
   const queue = new SqsQueueSender(client, options.queueUrl);
   const result = { requeued: 0, ignored: 0, kept: [] as RequeueResult['kept'][number][] };
+  // Each message is looked at once per run: those kept stay invisible for the rest of the run
+  // (and reappear later), and one seen again ends it, however large the backlog.
+  const seen = new Set<string>();
   for (;;) {
     const { Messages = [] } = await client.send(
       new ReceiveMessageCommand({
         QueueUrl: options.quarantineQueueUrl,
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: 1,
+        VisibilityTimeout: KEEP_HIDDEN_SECONDS,
       }),
     );
-    if (Messages.length === 0) return result;
-    for (const message of Messages) {
+    const fresh = Messages.filter((m) => !seen.has(m.MessageId ?? ''));
+    if (fresh.length === 0) return result;
+    for (const message of fresh) {
+      seen.add(message.MessageId ?? '');
       const quarantined = readQuarantined(message);
       // A policy without `appId`: the AppID was checked when the callback arrived.
       const decision = decide(
@@ -79,6 +85,9 @@ export async function requeueQuarantined(
     }
   }
 }
+
+/** Long enough for a large backlog to be read through once; SQS allows up to 12 hours. */
+const KEEP_HIDDEN_SECONDS = 3_600;
 
 function readQuarantined(message: Message): QuarantinedCallback {
   const body = JSON.parse(message.Body ?? '') as QuarantinedCallback;

@@ -15,15 +15,19 @@ callback queue (deleted from quarantine), the others stay quarantined.
   --quarantine-url URL   the quarantine queue (default the local stack's; on AWS the stack
                          output QuarantineQueueUrl, read with your AWS credentials)
   --queue-url URL        the callback queue (default the local stack's; on AWS QueueUrl)
-  --forward-events LIST  events to forward, as the stack's forwardEvents (default call_reject)
+  --forward-events LIST  required: the stack's forwardEvents (e.g. call_reject). Quarantined
+                         events not in it are deleted, as the handler would have ignored them,
+                         so a wrong list would lose them for good: there is no default.
   --forward-unknown      forward events this version does not know, as forwardUnknownEvents
+
+Quarantined callbacks still unreadable stay on the queue, hidden for an hour, then visible again.
 `;
 
 const { values } = parseArgs({
   options: {
     'quarantine-url': { type: 'string', default: `${LOCAL}/zego-callbacks-quarantine` },
     'queue-url': { type: 'string', default: `${LOCAL}/zego-callbacks.fifo` },
-    'forward-events': { type: 'string', default: 'call_reject' },
+    'forward-events': { type: 'string' },
     'forward-unknown': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -31,6 +35,11 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
+}
+if (values['forward-events'] === undefined) {
+  console.error("--forward-events is required: the stack's forwardEvents, e.g. call_reject\n");
+  console.error(USAGE);
+  process.exit(2);
 }
 const forwardEvents = splitList(values['forward-events']);
 if (forwardEvents.length === 0 || !forwardEvents.every(isCallEvent)) {

@@ -51,8 +51,12 @@ describe('decoding a callback body', () => {
   });
 
   it('reads PHP-style and repeated form keys as lists', () => {
-    const decoded = decodeBody(text('user_ids[]=a&user_ids[]=b&x=1&x=2&one[]=c'));
+    const decoded = decodeBody(
+      text('user_ids[]=a&user_ids[]=b&x=1&x=2&one[]=c&ix%5B0%5D=d&ix%5B1%5D=e'),
+    );
     expect(decoded.get('user_ids')).toEqual(['a', 'b']);
+    // As PHP's http_build_query writes a list.
+    expect(decoded.get('ix')).toEqual(['d', 'e']);
     expect(decoded.get('x')).toEqual(['1', '2']);
     expect(decoded.get('one')).toEqual(['c']);
   });

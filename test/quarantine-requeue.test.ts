@@ -102,4 +102,32 @@ describe('sending quarantined callbacks through again', () => {
     );
     expect(Attributes?.ApproximateNumberOfMessagesNotVisible).toBe('1');
   });
+
+  it('lists each message it cannot read once and ends, however many there are', async () => {
+    const unusable = (i: number): QuarantinedCallback => ({
+      schemaVersion: 1,
+      id: String(i).padStart(64, '0'),
+      reason: 'invalid_field',
+      path: 'user_id',
+      problem: 'must be a non-empty string or a non-negative integer',
+      receivedAt: '2026-11-25T10:00:00.000Z',
+      fields: { appid: '1', event: 'call_reject', timestamp: '1795600000', call_id: '5' },
+    });
+    for (let i = 0; i < 25; i++) {
+      await reader.send(
+        new SendMessageCommand({
+          QueueUrl: sqs.quarantineQueueUrl,
+          MessageBody: JSON.stringify(unusable(i)),
+        }),
+      );
+    }
+    const result = await requeueQuarantined(reader, {
+      quarantineQueueUrl: sqs.quarantineQueueUrl,
+      queueUrl: sqs.queueUrl,
+      policy,
+    });
+    expect(result.requeued).toBe(0);
+    expect(new Set(result.kept.map((k) => k.id)).size).toBe(25);
+    expect(result.kept).toHaveLength(25);
+  });
 });

@@ -103,6 +103,10 @@ describe('reading one setting', () => {
     ['signatureToleranceSeconds', '-1', 'a whole number from 0 to 86400, got "-1"'],
     ['signatureToleranceSeconds', 1.5, 'a whole number from 0 to 86400, got 1.5'],
     ['signatureToleranceSeconds', '5 min', 'a whole number'],
+    // Spellings Number() would take: a check of 0 written without the 0 the docs warn about.
+    ['signatureToleranceSeconds', '0b0', 'a whole number'],
+    ['signatureToleranceSeconds', '0x12c', 'a whole number'],
+    ['memorySize', '1e3', 'a whole number'],
     ['forwardUnknownEvents', 'yes', 'true or false'],
     ['logLevel', 'TRACE', 'one of DEBUG, INFO, WARN, ERROR'],
     ['forwardEvents', '', 'one or more of call_create'],

@@ -77,12 +77,17 @@ function urlDecode(text: string): string {
   return percentDecode(text.replace(/\+/g, ' '));
 }
 
+/** `name[]` or `name[7]`; anchored at the end and without backtracking, linear in the key. */
+const LIST_KEY = /^(.*?)\[[0-9]{0,9}\]$/s;
+
 function parseForm(text: string): FieldMap {
   const fields = new Map<string, string | string[]>();
   for (const [rawKey, value] of new URLSearchParams(text)) {
-    // PHP-style `user_ids[]=a&user_ids[]=b`, or a repeated key, is a list.
-    const isList = rawKey.endsWith('[]');
-    const key = isList ? rawKey.slice(0, -2) : rawKey;
+    // PHP-style `user_ids[]=a&user_ids[]=b` (or `user_ids[0]=a`, as http_build_query writes
+    // it), or a repeated key, is a list. Indices are not read: items keep the body's order.
+    const listKey = LIST_KEY.exec(rawKey);
+    const isList = listKey !== null;
+    const key = listKey?.[1] ?? rawKey;
     const previous = fields.get(key);
     // Appended in place: copying the list on every repeat made `a&a&a…` quadratic, seconds of
     // CPU for one unsigned 64 KiB body.
