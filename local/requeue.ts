@@ -1,7 +1,7 @@
 import './quiet-sdk.js';
 import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { splitList } from '../lambda/adapters/config.js';
+import { splitList } from '../config/settings.js';
 import { CALL_EVENTS, isCallEvent } from '../lambda/core/callback.js';
 import { requeueQuarantined } from './quarantine-requeuer.js';
 import { localSqsClient } from './queue-reader.js';

@@ -1,6 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UNSET_SECRET_PLACEHOLDER } from '../lambda/adapters/config.js';
+import { UNSET_SECRET_PLACEHOLDER } from '../config/settings.js';
 import { JsonLogger } from '../lambda/adapters/log.js';
 import { SqsQueueSender } from '../lambda/adapters/queue.js';
 import {

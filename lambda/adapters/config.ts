@@ -9,14 +9,6 @@ import {
 import type { Policy } from '../core/decide.js';
 import { NotConfiguredError } from '../core/errors.js';
 
-export {
-  APP_ID_PATTERN,
-  isLogLevel,
-  type LogLevel,
-  splitList,
-  UNSET_SECRET_PLACEHOLDER,
-} from '../../config/settings.js';
-
 /** The function's environment variables, named in config/settings.ts: the construct sets them. */
 export const ENV = {
   queueUrl: SETTINGS.queueUrl.env,

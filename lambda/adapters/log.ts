@@ -1,8 +1,7 @@
-import { SETTINGS } from '../../config/settings.js';
+import { type LogLevel, SETTINGS } from '../../config/settings.js';
 import type { CallEvent } from '../core/callback.js';
 import type { FailureReason } from '../core/errors.js';
 import type { Outcome } from '../metrics.js';
-import type { LogLevel } from './config.js';
 
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
 

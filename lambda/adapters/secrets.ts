@@ -3,8 +3,8 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { UNSET_SECRET_PLACEHOLDER } from '../../config/settings.js';
 import { NotConfiguredError, SecretUnavailableError } from '../core/errors.js';
-import { UNSET_SECRET_PLACEHOLDER } from './config.js';
 import { withDeadline } from './deadline.js';
 
 /** Where the CallbackSecret comes from; every secret returned is accepted. */
