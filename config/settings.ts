@@ -400,8 +400,8 @@ export function splitList(text: string): string[] {
 /**
  * Reads one setting from wherever it comes (context, environment, a construct prop): text as
  * typed on a command line, or a value already of its type (a JSON number in cdk.json, a prop).
- * Unset (undefined, null, blank text) gives the default. A list given but empty is a problem:
- * `forwardEvents: []` would deploy a receiver that forwards nothing.
+ * Unset (undefined, null) gives the default. Blank text is a problem, whatever the type: an
+ * unset CI variable (`-c zegoAppId=$APP_ID`) must not silently mean "any AppID" or a default.
  */
 export function readSetting<S extends Setting>(
   setting: S,
@@ -410,9 +410,8 @@ export function readSetting<S extends Setting>(
   const fallback = { value: setting.default } as Reading<ResolvedValue<S>>;
   if (raw === undefined || raw === null) return fallback;
   const text = typeof raw === 'string' ? raw.trim() : undefined;
-  if (text === '' && setting.type !== 'list') return fallback;
   const refused = (): Reading<ResolvedValue<S>> => {
-    const shown = setting.sensitive ? '' : `, got ${JSON.stringify(raw)}`;
+    const shown = setting.sensitive && text !== '' ? '' : `, got ${JSON.stringify(raw)}`;
     return { problem: `must be ${expectation(setting)}${shown}` };
   };
   const ok = (value: unknown) => ({ value }) as Reading<ResolvedValue<S>>;
@@ -458,7 +457,7 @@ export function readSetting<S extends Setting>(
     }
     case 'text': {
       const value = typeof raw === 'number' ? String(raw) : text;
-      if (value === undefined) return refused();
+      if (value === undefined || value === '') return refused();
       return setting.pattern === undefined || setting.pattern.test(value) ? ok(value) : refused();
     }
   }

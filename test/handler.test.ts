@@ -378,7 +378,8 @@ describe('when SQS fails', () => {
       environment({ AWS_ENDPOINT_URL_SQS: await closedPortEndpoint() }),
     );
     expect((await post(unfit, { via: down })).body.error).toBe('quarantine_failed');
-    const unset = createHandlerFromEnvironment(environment({ QUARANTINE_QUEUE_URL: '' }));
+    const { QUARANTINE_QUEUE_URL: _, ...withoutQuarantine } = environment();
+    const unset = createHandlerFromEnvironment(withoutQuarantine);
     expect(await post(unfit, { via: unset })).toEqual({
       status: 503,
       body: { error: 'not_configured', message: 'temporarily unavailable; retry later' },

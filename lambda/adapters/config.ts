@@ -52,12 +52,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Read once at cold start. Every problem is reported at once, so one deploy fixes them all. */
 export function readConfig(env: Env): Config {
   const reader = new SettingsReader((setting) => setting.env ?? '');
-  // An empty variable is an unset one, whatever its type.
+  // Only the table's own variables are read; a blank one is a problem, not an unset one.
   const read = <N extends SettingName>(name: N) => {
-    const setting: Setting = SETTINGS[name];
-    const variable = setting.env;
-    const raw = variable === undefined ? undefined : env[variable];
-    return reader.read(name, raw?.trim() === '' ? undefined : raw);
+    const variable = (SETTINGS[name] as Setting).env;
+    return reader.read(name, variable === undefined ? undefined : env[variable]);
   };
 
   const queueUrl = read('queueUrl');
