@@ -123,8 +123,8 @@ export interface ZegoCallbackReceiverProps {
    */
   readonly metricsNamespace?: string;
   /**
-   * Refuse a captured (timestamp, nonce, signature) attached to another body, by recording
-   * each accepted one in a DynamoDB table. Costs one conditional write per callback.
+   * Refuse a captured signature attached to another body, by recording each accepted one
+   * in a DynamoDB table. Costs one conditional write per callback.
    * @default false
    */
   readonly replayGuard?: boolean;
@@ -391,7 +391,7 @@ export class ZegoCallbackReceiver extends Construct {
       Validations.of(this.replayTable).acknowledge({
         id: 'AwsSolutions::AwsSolutions-DDB3',
         reason:
-          'The replay-guard table holds body digests that expire by TTL minutes after their callback (the time window plus 60 s). A point-in-time restore could only bring back records already past use, so PITR would cost money for no recovery.',
+          'The replay-guard table holds body digests that expire by TTL minutes after their callback (the time window plus 60 s). A point-in-time restore could only bring back records already past use, so PITR would cost money for no recovery. (With the time check off, which is not recommended, they never expire.)',
       });
     }
   }

@@ -331,10 +331,18 @@ describe('refused callbacks', () => {
     expect(await quarantined()).toHaveLength(0);
   });
 
-  it('refuses a timestamp that is not an integer with 400', async () => {
-    const response = await post(callRejectFields(), { timestamp: 'yesterday' });
-    expect(response.status).toBe(400);
-  });
+  it.each(['yesterday', `0${now()}`, `+${now()}`, '-1', '1e9', `${now()}.0`, ` ${now()}`])(
+    'refuses a timestamp spelt %j (one spelling per number) with 400',
+    async (timestamp) => {
+      expect(await post(callRejectFields(), { timestamp })).toEqual({
+        status: 400,
+        body: {
+          error: 'invalid_field',
+          message: 'timestamp: must be an integer with no sign or leading zero',
+        },
+      });
+    },
+  );
 
   it('refuses an oversized body with 413 without parsing it', async () => {
     const response = await send(`{"appid": "1", "extend_data": "${'x'.repeat(70_000)}"`);
