@@ -120,6 +120,17 @@ export const SETTINGS = {
     max: 86_400,
     doc: "Accepted difference between a callback's timestamp and now, either way. `0` switches the check off (not recommended: the signature does not cover the body).",
   },
+  previousSecretHours: {
+    type: 'integer',
+    context: 'previousSecretHours',
+    env: 'PREVIOUS_SECRET_HOURS',
+    prop: 'previousSecretHours',
+    scope: 'receiver',
+    default: 24,
+    min: 0,
+    max: 720,
+    doc: 'Hours after a new CallbackSecret is put during which the one it replaced (AWSPREVIOUS) is still accepted. `0`: never.',
+  },
   logLevel: {
     type: 'choice',
     context: 'logLevel',

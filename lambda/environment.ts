@@ -47,7 +47,9 @@ export function dependenciesFromEnvironment(env: Env, extensions: Extensions = {
     secrets:
       secret.kind === 'inline'
         ? new InlineSecrets(secret.secrets)
-        : new SecretsManagerSecrets(new SecretsManagerClient(sdkClientSettings), secret.secretId),
+        : new SecretsManagerSecrets(new SecretsManagerClient(sdkClientSettings), secret.secretId, {
+            previousSecretMs: secret.previousSecretHours * 3_600_000,
+          }),
     queue: new SqsQueueSender(sqs, config.queueUrl),
     quarantine:
       config.quarantineQueueUrl === undefined

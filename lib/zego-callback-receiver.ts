@@ -78,6 +78,12 @@ export interface ZegoCallbackReceiverProps {
    */
   readonly signatureToleranceSeconds?: number;
   /**
+   * Hours after a new CallbackSecret is put during which the one it replaced (AWSPREVIOUS) is
+   * still accepted; 0: never.
+   * @default 24
+   */
+  readonly previousSecretHours?: number;
+  /**
    * The secret holding ZEGOCLOUD's CallbackSecret as a plain string.
    * @default - a new secret, holding a placeholder until you put the real value (503 until then)
    */

@@ -16,6 +16,7 @@ export const ENV = {
   callbackSecret: SETTINGS.callbackSecret.env,
   callbackSecretArn: SETTINGS.secretArn.env,
   toleranceSeconds: SETTINGS.signatureToleranceSeconds.env,
+  previousSecretHours: SETTINGS.previousSecretHours.env,
   appId: SETTINGS.appId.env,
   forwardEvents: SETTINGS.forwardEvents.env,
   forwardUnknownEvents: SETTINGS.forwardUnknownEvents.env,
@@ -29,7 +30,12 @@ export const ENV = {
 export type SecretLocation =
   /** Local runs and tests: one secret, or several comma-separated during a rotation. */
   | { readonly kind: 'inline'; readonly secrets: readonly string[] }
-  | { readonly kind: 'secrets-manager'; readonly secretId: string };
+  | {
+      readonly kind: 'secrets-manager';
+      readonly secretId: string;
+      /** How long AWSPREVIOUS is accepted after AWSCURRENT was put. */
+      readonly previousSecretHours: number;
+    };
 
 export interface Config {
   readonly queueUrl: string;
@@ -62,11 +68,12 @@ export function readConfig(env: Env): Config {
   if (queueUrl === undefined) reader.problems.push(`${ENV.queueUrl} is required`);
   const inline = read('callbackSecret');
   const secretId = read('secretArn');
+  const previousSecretHours = read('previousSecretHours');
   const secret: SecretLocation | undefined =
     inline !== undefined
       ? { kind: 'inline', secrets: splitList(inline) }
       : secretId !== undefined
-        ? { kind: 'secrets-manager', secretId }
+        ? { kind: 'secrets-manager', secretId, previousSecretHours }
         : undefined;
   if (secret === undefined) {
     reader.problems.push(`${ENV.callbackSecret} or ${ENV.callbackSecretArn} is required`);
