@@ -1,3 +1,15 @@
+/**
+ * One deadline for the whole callback, so that every answer leaves within 5 s whatever the
+ * dependencies do: each step (secret, guard, queue) gets what remains, capped by its own limit.
+ */
+export const CALLBACK_BUDGET_MS = 4_500;
+
+/** The time that remains, in ms, of a budget that starts now. */
+export function startBudget(milliseconds: number): () => number {
+  const endsAt = performance.now() + milliseconds;
+  return () => Math.max(0, endsAt - performance.now());
+}
+
 /** Thrown when an AWS call outlives its budget. */
 export class DeadlineExceededError extends Error {
   constructor(readonly milliseconds: number) {
@@ -31,6 +43,3 @@ export async function withDeadline<T>(
     clearTimeout(timer);
   }
 }
-
-// Kept only for lambda/handler.ts and adapters/replay-guard.ts (being edited elsewhere): the SDK
-// client settings are in sdk-client-settings.ts. Remove once they import from there.
