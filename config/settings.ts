@@ -494,7 +494,3 @@ export class SettingsReader {
     return setting.default as ResolvedValue<Settings[N]>;
   }
 }
-
-export function isLogLevel(level: string): level is LogLevel {
-  return (LOG_LEVELS as readonly string[]).includes(level);
-}

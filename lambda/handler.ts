@@ -14,7 +14,7 @@ import {
   SignatureError,
 } from './core/errors.js';
 import { callIdOf } from './core/message.js';
-import { type SignedFields, verifySignature } from './core/signature.js';
+import { verifySignature } from './core/signature.js';
 
 export interface Dependencies {
   readonly policy: Policy;
@@ -86,12 +86,17 @@ async function handleCallback(
     { body: event.body, isBase64Encoded: event.isBase64Encoded ?? false },
     policy,
   );
-  await verify(received.signed, secrets, remaining);
+  try {
+    verifySignature(received.signed, await secrets.current(remaining()));
+  } catch (error) {
+    if (!(error instanceof SignatureError)) throw error;
+    // The secret may have changed since it was read: one re-read (spaced out) before refusing.
+    verifySignature(received.signed, await secrets.current(remaining(), true));
+  }
   const at = now();
   checkFreshness(received.signed, policy, at);
   // Ignored events too: their captured signatures could otherwise carry a forwarded event.
-  const digest = hash('sha256', event.body ?? '', 'hex');
-  await replayGuard?.admit(received.signed, digest, remaining());
+  await replayGuard?.admit(received.signed, hash('sha256', event.body ?? '', 'hex'), remaining());
   const decision = decide(received.fields, policy, at);
   decided.decision = decision;
   switch (decision.action) {
@@ -106,20 +111,6 @@ async function handleCallback(
         );
       }
       return { decision, messageId: await quarantine.send(decision.message.body, remaining()) };
-  }
-}
-
-async function verify(
-  signed: SignedFields,
-  secrets: SecretSource,
-  remaining: () => number,
-): Promise<void> {
-  try {
-    verifySignature(signed, await secrets.current(remaining()));
-  } catch (error) {
-    if (!(error instanceof SignatureError)) throw error;
-    // The secret may have changed since it was read: one re-read (spaced out) before refusing.
-    verifySignature(signed, await secrets.refreshed(remaining()));
   }
 }
 

@@ -17,6 +17,8 @@ export interface FakeSecretsManager {
   failing: boolean;
   /** The next this many calls are left unanswered (a hung attempt). */
   hang: number;
+  /** Milliseconds before each other call is answered. */
+  delay: number;
   /** How many GetSecretValue calls arrived. */
   calls: number;
   close(): Promise<void>;
@@ -33,6 +35,7 @@ export async function startFakeSecretsManager(
     calls: 0,
     failing: false,
     hang: 0,
+    delay: 0,
     versions: new Map(Object.entries(versions)) as FakeSecretsManager['versions'],
     created: new Map<Stage, Date>(),
   };
@@ -41,12 +44,13 @@ export async function startFakeSecretsManager(
     request.on('data', (chunk: Buffer) => {
       body += chunk.toString('utf8');
     });
-    request.on('end', () => {
+    request.on('end', async () => {
       state.calls += 1;
       if (state.hang > 0) {
         state.hang -= 1;
         return;
       }
+      if (state.delay > 0) await new Promise((resolve) => setTimeout(resolve, state.delay));
       const input = JSON.parse(body) as { SecretId: string; VersionStage: Stage };
       const value =
         input.SecretId === secretId ? state.versions.get(input.VersionStage) : undefined;

@@ -421,8 +421,10 @@ describe('one budget for the whole callback', () => {
   it('answers non-2xx within 5 s when every dependency is slow at once', async () => {
     const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
     const secrets = await startFakeSecretsManager({ AWSCURRENT: SECRET });
-    secrets.hang = 2; // the first attempt of each of the two reads hangs
-    // A replay-guard table that accepts each write after 990 ms, within the guard's own 1 s.
+    // The first attempt of each of the two reads hangs; the retries answer after 200 ms.
+    secrets.hang = 2;
+    secrets.delay = 200;
+    // A replay-guard table that accepts each write after 800 ms, within the guard's own 1 s.
     let writes = 0;
     const slowTable = createServer((request, response) => {
       writes += 1;
@@ -430,7 +432,7 @@ describe('one budget for the whole callback', () => {
       setTimeout(() => {
         response.setHeader('content-type', 'application/x-amz-json-1.0');
         response.end('{}');
-      }, 990);
+      }, 800);
     });
     await new Promise<void>((resolve) => slowTable.listen(0, '127.0.0.1', resolve));
     const tableEndpoint = `http://127.0.0.1:${(slowTable.address() as AddressInfo).port}`;

@@ -1,10 +1,7 @@
-/**
- * One deadline for the whole callback, so that every answer leaves within 5 s whatever the
- * dependencies do: each step (secret, guard, queue) gets what remains, capped by its own limit.
- */
+/** One budget per callback, so that it is answered within 5 s whatever its dependencies do. */
 export const CALLBACK_BUDGET_MS = 4_500;
 
-/** The time that remains, in ms, of a budget that starts now. */
+/** What remains, in ms, of a budget starting now: each step gets it, within its own cap. */
 export function startBudget(milliseconds: number): () => number {
   const endsAt = performance.now() + milliseconds;
   return () => Math.max(0, endsAt - performance.now());

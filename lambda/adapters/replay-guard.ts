@@ -44,14 +44,9 @@ export class DynamoReplayGuard implements ReplayGuard {
     const client = this.client;
     // The signature alone: it binds secret, timestamp and nonce joined with no separator, so
     // moving characters between the nonce and the timestamp is the same capture, the same key.
-    const item: Record<string, { S: string } | { N: string }> = {
-      pk: { S: hash('sha256', signed.signature, 'hex') },
-      bodyDigest: { S: bodyDigest },
-    };
-    // Kept while the capture could be accepted, and a minute more for clocks (TTL: DynamoDB's).
-    if (this.toleranceSeconds > 0) {
-      item.expiresAt = { N: String(Number(signed.timestamp) + this.toleranceSeconds + 60) };
-    }
+    const pk = hash('sha256', signed.signature, 'hex');
+    // Kept while the capture could be accepted, a minute more for clocks; no time check: for ever.
+    const expiresAt = Number(signed.timestamp) + this.toleranceSeconds + 60;
     try {
       // No options on send: they would defeat the client's middleware cache (see sdk-client-settings.ts).
       await withDeadline(
@@ -59,7 +54,11 @@ export class DynamoReplayGuard implements ReplayGuard {
         client.send(
           new PutItemCommand({
             TableName: this.tableName,
-            Item: item,
+            Item: {
+              pk: { S: pk },
+              bodyDigest: { S: bodyDigest },
+              ...(this.toleranceSeconds > 0 && { expiresAt: { N: String(expiresAt) } }),
+            },
             ConditionExpression: 'attribute_not_exists(pk) OR bodyDigest = :digest',
             ExpressionAttributeValues: { ':digest': { S: bodyDigest } },
           }),

@@ -1,6 +1,5 @@
 import {
   GetSecretValueCommand,
-  type GetSecretValueCommandOutput,
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -13,10 +12,11 @@ export const SECRET_READ_INTERVAL_MS = 30_000;
 
 /** Where the CallbackSecret comes from; every secret returned is accepted. */
 export interface SecretSource {
-  /** `withinMs`: what remains of the callback's budget (deadline.ts). */
-  current(withinMs?: number): Promise<readonly string[]>;
-  /** Called when a signature matched none of the current secrets: they may have just changed. */
-  refreshed(withinMs?: number): Promise<readonly string[]>;
+  /**
+   * `withinMs`: what remains of the callback's budget (deadline.ts). `reread`: a signature
+   * matched none of them, so they may have just changed.
+   */
+  current(withinMs?: number, reread?: boolean): Promise<readonly string[]>;
 }
 
 export class InlineSecrets implements SecretSource {
@@ -28,27 +28,23 @@ export class InlineSecrets implements SecretSource {
     if (this.secrets.length === 0) throw new NotConfiguredError('the callback secret is empty');
     return this.secrets;
   }
-  refreshed(): Promise<readonly string[]> {
-    return this.current();
-  }
 }
 
 export interface SecretsManagerOptions {
   /** Each GetSecretValue call's own cap. */
-  readonly deadlineMs?: number;
+  readonly deadlineMs: number;
   /** How long a read is trusted before the next callback re-reads. */
-  readonly maxAgeMs?: number;
+  readonly maxAgeMs: number;
   /** The least time between two reads, whatever their outcome (forgeries must not flood). */
-  readonly minReadIntervalMs?: number;
+  readonly minReadIntervalMs: number;
   /** How long after AWSCURRENT's version was created AWSPREVIOUS is accepted; 0: never. */
-  readonly previousSecretMs?: number;
-  readonly now?: () => number;
+  readonly previousSecretMs: number;
+  readonly now: () => number;
 }
 
-/** What a read found: AWSPREVIOUS is accepted until `previousUntil` (ms). */
+/** What a read found: AWSCURRENT, then AWSPREVIOUS if any, accepted until `previousUntil` (ms). */
 interface SecretRead {
-  readonly current: string;
-  readonly previous?: string | undefined;
+  readonly secrets: readonly string[];
   readonly previousUntil: number;
 }
 
@@ -64,43 +60,37 @@ interface SecretRead {
  * is `not_configured`, and then nothing read before stands in for it.
  */
 export class SecretsManagerSecrets implements SecretSource {
+  private readonly options: SecretsManagerOptions;
   /** The last read, done or under way: shared by every callback until the next. */
   private last: Promise<SecretRead> | undefined;
   private lastReadAt = Number.NEGATIVE_INFINITY;
   private lastFailed = false;
   /** The last successful read. */
   private known: SecretRead | undefined;
-  private readonly deadlineMs: number;
-  private readonly maxAgeMs: number;
-  private readonly minReadIntervalMs: number;
-  private readonly previousSecretMs: number;
-  private readonly now: () => number;
 
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly secretId: string,
-    options: SecretsManagerOptions = {},
+    options: Partial<SecretsManagerOptions> = {},
   ) {
-    this.deadlineMs = options.deadlineMs ?? 1_500;
-    this.maxAgeMs = options.maxAgeMs ?? 5 * 60_000;
-    this.minReadIntervalMs = options.minReadIntervalMs ?? SECRET_READ_INTERVAL_MS;
-    this.previousSecretMs = options.previousSecretMs ?? 24 * 3_600_000;
-    this.now = options.now ?? Date.now;
+    this.options = {
+      deadlineMs: 1_500,
+      maxAgeMs: 5 * 60_000,
+      minReadIntervalMs: SECRET_READ_INTERVAL_MS,
+      previousSecretMs: 24 * 3_600_000,
+      now: Date.now,
+      ...options,
+    };
   }
 
-  current(withinMs?: number): Promise<readonly string[]> {
-    return this.get(false, withinMs);
-  }
-
-  refreshed(withinMs?: number): Promise<readonly string[]> {
-    return this.get(true, withinMs);
-  }
-
-  private async get(forced: boolean, withinMs = this.deadlineMs): Promise<readonly string[]> {
-    const age = this.now() - this.lastReadAt;
-    const due = forced || this.lastFailed || age >= this.maxAgeMs;
-    if (this.last === undefined || (due && age >= this.minReadIntervalMs)) {
-      this.lastReadAt = this.now();
+  async current(withinMs = this.options.deadlineMs, reread = false): Promise<readonly string[]> {
+    const { now, maxAgeMs, minReadIntervalMs } = this.options;
+    const age = now() - this.lastReadAt;
+    if (
+      this.last === undefined ||
+      ((reread || this.lastFailed || age >= maxAgeMs) && age >= minReadIntervalMs)
+    ) {
+      this.lastReadAt = now();
       this.last = this.read();
     }
     let read: SecretRead;
@@ -110,15 +100,14 @@ export class SecretsManagerSecrets implements SecretSource {
       if (!(cause instanceof DeadlineExceededError)) throw cause;
       throw new SecretUnavailableError('the callback secret was not read in time', { cause });
     }
-    const { current, previous, previousUntil } = read;
-    return previous !== undefined && this.now() < previousUntil ? [current, previous] : [current];
+    return now() < read.previousUntil ? read.secrets : read.secrets.slice(0, 1);
   }
 
   private read(): Promise<SecretRead> {
     return this.fetch().then(
       (read) => {
-        this.known = read;
         this.lastFailed = false;
+        this.known = read;
         return read;
       },
       (error: unknown) => {
@@ -131,30 +120,29 @@ export class SecretsManagerSecrets implements SecretSource {
   }
 
   private async fetch(): Promise<SecretRead> {
+    const { previousSecretMs } = this.options;
     const [current, previous] = await Promise.all([
       this.version('AWSCURRENT'),
-      this.previousSecretMs > 0 ? this.version('AWSPREVIOUS') : undefined,
+      previousSecretMs > 0 ? this.version('AWSPREVIOUS') : undefined,
     ]);
-    if (current?.value === undefined) {
+    const [value, retired] = [current, previous].map((output) => output?.SecretString?.trim());
+    if (!value || value === UNSET_SECRET_PLACEHOLDER) {
       throw new NotConfiguredError('the callback secret has not been set');
     }
-    // No creation date, no AWSPREVIOUS: a retired secret is only accepted while known to be recent.
-    const created = current.created?.getTime() ?? Number.NEGATIVE_INFINITY;
+    const overlap = retired && retired !== UNSET_SECRET_PLACEHOLDER && retired !== value;
+    // Without a creation date, AWSPREVIOUS is not accepted: only a recent rotation may overlap.
+    const created = current?.CreatedDate?.getTime() ?? Number.NEGATIVE_INFINITY;
     return {
-      current: current.value,
-      previous: previous?.value === current.value ? undefined : previous?.value,
-      previousUntil: created + this.previousSecretMs,
+      secrets: overlap ? [value, retired] : [value],
+      previousUntil: created + previousSecretMs,
     };
   }
 
-  private async version(
-    stage: 'AWSCURRENT' | 'AWSPREVIOUS',
-  ): Promise<{ value?: string | undefined; created?: Date | undefined } | undefined> {
-    let output: GetSecretValueCommandOutput;
+  private async version(stage: 'AWSCURRENT' | 'AWSPREVIOUS') {
     try {
       const controller = new AbortController();
-      output = await withDeadline(
-        this.deadlineMs,
+      return await withDeadline(
+        this.options.deadlineMs,
         this.client.send(
           new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: stage }),
           { abortSignal: controller.signal },
@@ -166,8 +154,5 @@ export class SecretsManagerSecrets implements SecretSource {
       if (cause instanceof ResourceNotFoundException) return undefined;
       throw new SecretUnavailableError('the callback secret could not be read', { cause });
     }
-    const value = output.SecretString?.trim();
-    const unset = value === '' || value === UNSET_SECRET_PLACEHOLDER;
-    return { value: unset ? undefined : value, created: output.CreatedDate };
   }
 }

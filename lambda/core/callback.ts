@@ -134,10 +134,7 @@ export function receiveCallback(
   return { fields, signed: readSignedFields(fields) };
 }
 
-/**
- * Signature fields first: nothing else is worth reading from an unauthenticated body, and what
- * cannot match is refused here, before any secret is read (a forgery must cost nothing).
- */
+/** Signature fields first; what cannot match is refused here, before any secret is read. */
 export function readSignedFields(fields: FieldMap): SignedFields {
   const signature = fields.get('signature');
   if (typeof signature !== 'string' || signature === '') {
