@@ -460,6 +460,7 @@ export function readSetting<S extends Setting>(
         : text === undefined
           ? undefined
           : splitList(text);
+      // Empty is a problem too: `forwardEvents: []` would deploy a receiver that forwards nothing.
       const valid =
         items !== undefined &&
         items.length > 0 &&
