@@ -120,6 +120,17 @@ export const SETTINGS = {
     max: 86_400,
     doc: "Accepted difference between a callback's timestamp and now, either way. `0` switches the check off (not recommended: the signature does not cover the body).",
   },
+  previousSecretHours: {
+    type: 'integer',
+    context: 'previousSecretHours',
+    env: 'PREVIOUS_SECRET_HOURS',
+    prop: 'previousSecretHours',
+    scope: 'receiver',
+    default: 24,
+    min: 0,
+    max: 720,
+    doc: 'Hours after a new CallbackSecret is put during which the one it replaced (AWSPREVIOUS) is still accepted. `0`: never.',
+  },
   logLevel: {
     type: 'choice',
     context: 'logLevel',
@@ -400,8 +411,8 @@ export function splitList(text: string): string[] {
 /**
  * Reads one setting from wherever it comes (context, environment, a construct prop): text as
  * typed on a command line, or a value already of its type (a JSON number in cdk.json, a prop).
- * Unset (undefined, null, blank text) gives the default. A list given but empty is a problem:
- * `forwardEvents: []` would deploy a receiver that forwards nothing.
+ * Unset (undefined, null) gives the default. Blank text is a problem, whatever the type: an
+ * unset CI variable (`-c zegoAppId=$APP_ID`) must not silently mean "any AppID" or a default.
  */
 export function readSetting<S extends Setting>(
   setting: S,
@@ -410,9 +421,8 @@ export function readSetting<S extends Setting>(
   const fallback = { value: setting.default } as Reading<ResolvedValue<S>>;
   if (raw === undefined || raw === null) return fallback;
   const text = typeof raw === 'string' ? raw.trim() : undefined;
-  if (text === '' && setting.type !== 'list') return fallback;
   const refused = (): Reading<ResolvedValue<S>> => {
-    const shown = setting.sensitive ? '' : `, got ${JSON.stringify(raw)}`;
+    const shown = setting.sensitive && text !== '' ? '' : `, got ${JSON.stringify(raw)}`;
     return { problem: `must be ${expectation(setting)}${shown}` };
   };
   const ok = (value: unknown) => ({ value }) as Reading<ResolvedValue<S>>;
@@ -450,6 +460,7 @@ export function readSetting<S extends Setting>(
         : text === undefined
           ? undefined
           : splitList(text);
+      // Empty is a problem too: `forwardEvents: []` would deploy a receiver that forwards nothing.
       const valid =
         items !== undefined &&
         items.length > 0 &&
@@ -458,7 +469,7 @@ export function readSetting<S extends Setting>(
     }
     case 'text': {
       const value = typeof raw === 'number' ? String(raw) : text;
-      if (value === undefined) return refused();
+      if (value === undefined || value === '') return refused();
       return setting.pattern === undefined || setting.pattern.test(value) ? ok(value) : refused();
     }
   }
@@ -483,8 +494,4 @@ export class SettingsReader {
     this.problems.push(`${this.nameOf(setting, name)} ${reading.problem}`);
     return setting.default as ResolvedValue<Settings[N]>;
   }
-}
-
-export function isLogLevel(level: string): level is LogLevel {
-  return (LOG_LEVELS as readonly string[]).includes(level);
 }

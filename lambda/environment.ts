@@ -1,6 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type Config, ENV, readConfig } from './adapters/config.js';
+import { SETTINGS } from '../config/settings.js';
+import { type Config, readConfig } from './adapters/config.js';
 import { DEFAULT_METRICS_NAMESPACE, JsonLogger } from './adapters/log.js';
 import { SqsQuarantineSender, SqsQueueSender } from './adapters/queue.js';
 import type { ReplayGuard } from './adapters/replay-guard.js';
@@ -32,7 +33,10 @@ export function createHandlerFromEnvironment(
   try {
     return createHandler(dependenciesFromEnvironment(env, extensions));
   } catch (error) {
-    const log = new JsonLogger('INFO', env[ENV.metricsNamespace] ?? DEFAULT_METRICS_NAMESPACE);
+    const log = new JsonLogger(
+      'INFO',
+      env[SETTINGS.metricsNamespace.env] ?? DEFAULT_METRICS_NAMESPACE,
+    );
     return createUnconfiguredHandler(asCallbackError(error), log);
   }
 }
@@ -47,7 +51,9 @@ export function dependenciesFromEnvironment(env: Env, extensions: Extensions = {
     secrets:
       secret.kind === 'inline'
         ? new InlineSecrets(secret.secrets)
-        : new SecretsManagerSecrets(new SecretsManagerClient(sdkClientSettings), secret.secretId),
+        : new SecretsManagerSecrets(new SecretsManagerClient(sdkClientSettings), secret.secretId, {
+            previousSecretMs: secret.previousSecretHours * 3_600_000,
+          }),
     queue: new SqsQueueSender(sqs, config.queueUrl),
     quarantine:
       config.quarantineQueueUrl === undefined
@@ -64,7 +70,7 @@ function guard(config: Config, extensions: Extensions): ReplayGuard | undefined 
   // A table configured for a bundle without the guard must not run unguarded.
   if (extensions.replayGuard === undefined) {
     throw new NotConfiguredError(
-      `${ENV.replayTableName} is set, but this bundle has no replay guard (use lambda/entry-replay-guard.ts)`,
+      `${SETTINGS.replayTableName.env} is set, but this bundle has no replay guard (use lambda/entry-replay-guard.ts)`,
     );
   }
   return extensions.replayGuard(config);

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { CALLBACK_BUDGET_MS, startBudget } from './adapters/deadline.js';
 import type { CallbackRecord, Logger } from './adapters/log.js';
 import type { QuarantineSender, QueueSender } from './adapters/queue.js';
 import type { ReplayGuard } from './adapters/replay-guard.js';
@@ -13,7 +14,7 @@ import {
   SignatureError,
 } from './core/errors.js';
 import { callIdOf } from './core/message.js';
-import { type SignedFields, verifySignature } from './core/signature.js';
+import { verifySignature } from './core/signature.js';
 
 export interface Dependencies {
   readonly policy: Policy;
@@ -80,43 +81,36 @@ async function handleCallback(
   decided: { decision?: Decision },
 ): Promise<{ decision: Decision; messageId?: string }> {
   const { policy, secrets, queue, quarantine, now, replayGuard } = dependencies;
+  const remaining = startBudget(CALLBACK_BUDGET_MS);
   const received = receiveCallback(
     { body: event.body, isBase64Encoded: event.isBase64Encoded ?? false },
     policy,
   );
-  await verify(received.signed, secrets);
+  try {
+    verifySignature(received.signed, await secrets.current(remaining()));
+  } catch (error) {
+    if (!(error instanceof SignatureError)) throw error;
+    // The secret may have changed since it was read: one re-read (spaced out) before refusing.
+    verifySignature(received.signed, await secrets.current(remaining(), true));
+  }
   const at = now();
   checkFreshness(received.signed, policy, at);
   // Ignored events too: their captured signatures could otherwise carry a forwarded event.
-  await replayGuard?.admit(received.signed, hash('sha256', event.body ?? '', 'hex'));
+  await replayGuard?.admit(received.signed, hash('sha256', event.body ?? '', 'hex'), remaining());
   const decision = decide(received.fields, policy, at);
   decided.decision = decision;
   switch (decision.action) {
     case 'ignore':
       return { decision };
     case 'enqueue':
-      return { decision, messageId: await queue.send(decision.message) };
+      return { decision, messageId: await queue.send(decision.message, remaining()) };
     case 'quarantine':
       if (quarantine === undefined) {
         throw new NotConfiguredError(
           'a signed callback needs the quarantine queue, and QUARANTINE_QUEUE_URL is not set',
         );
       }
-      return { decision, messageId: await quarantine.send(decision.message.body) };
-  }
-}
-
-async function verify(signed: SignedFields, secrets: SecretSource): Promise<void> {
-  const current = await secrets.current();
-  try {
-    verifySignature(signed, current);
-  } catch (error) {
-    if (!(error instanceof SignatureError)) throw error;
-    // The secret may have been rotated since it was cached: one re-read before refusing.
-    const fresh = await secrets.refreshed();
-    // The same list when no re-read was allowed (or possible): its verdict is already known.
-    if (fresh === current) throw error;
-    verifySignature(signed, fresh);
+      return { decision, messageId: await quarantine.send(decision.message.body, remaining()) };
   }
 }
 

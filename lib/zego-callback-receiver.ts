@@ -78,6 +78,12 @@ export interface ZegoCallbackReceiverProps {
    */
   readonly signatureToleranceSeconds?: number;
   /**
+   * Hours after a new CallbackSecret is put during which the one it replaced (AWSPREVIOUS) is
+   * still accepted; 0: never.
+   * @default 24
+   */
+  readonly previousSecretHours?: number;
+  /**
    * The secret holding ZEGOCLOUD's CallbackSecret as a plain string.
    * @default - a new secret, holding a placeholder until you put the real value (503 until then)
    */
@@ -123,8 +129,8 @@ export interface ZegoCallbackReceiverProps {
    */
   readonly metricsNamespace?: string;
   /**
-   * Refuse a captured (timestamp, nonce, signature) attached to another body, by recording
-   * each accepted one in a DynamoDB table. Costs one conditional write per callback.
+   * Refuse a captured signature attached to another body, by recording each accepted one
+   * in a DynamoDB table. Costs one conditional write per callback.
    * @default false
    */
   readonly replayGuard?: boolean;
@@ -391,7 +397,7 @@ export class ZegoCallbackReceiver extends Construct {
       Validations.of(this.replayTable).acknowledge({
         id: 'AwsSolutions::AwsSolutions-DDB3',
         reason:
-          'The replay-guard table holds body digests that expire by TTL minutes after their callback (the time window plus 60 s). A point-in-time restore could only bring back records already past use, so PITR would cost money for no recovery.',
+          'The replay-guard table holds body digests that expire by TTL minutes after their callback (the time window plus 60 s). A point-in-time restore could only bring back records already past use, so PITR would cost money for no recovery. (With the time check off, which is not recommended, they never expire.)',
       });
     }
   }

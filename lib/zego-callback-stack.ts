@@ -29,6 +29,7 @@ export class ZegoCallbackStack extends Stack {
       forwardUnknownEvents: settings.forwardUnknownEvents,
       replayGuard: settings.replayGuard,
       signatureToleranceSeconds: settings.signatureToleranceSeconds,
+      previousSecretHours: settings.previousSecretHours,
       callbackSecret: settings.callbackSecretArn
         ? Secret.fromSecretCompleteArn(this, 'CallbackSecret', settings.callbackSecretArn)
         : undefined,

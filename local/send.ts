@@ -55,9 +55,10 @@ if (!BODY_SHAPES.includes(shape)) {
   process.exit(2);
 }
 
+// A blank CALLBACK_SECRET is an unset one, as for `npm start`: the development secret.
 const secret = values['wrong-secret']
   ? 'not-the-secret'
-  : (values.secret ?? process.env.CALLBACK_SECRET?.split(',')[0]?.trim() ?? DEV_SECRET);
+  : (values.secret ?? (process.env.CALLBACK_SECRET?.split(',')[0]?.trim() || DEV_SECRET));
 const callId = values['call-id'] ?? `35${String(Date.now()).padStart(17, '0')}`.slice(0, 19);
 const fields: Record<string, CallbackValue> = {
   appid: values.integers ? BigInt(values.appid) : values.appid,

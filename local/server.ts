@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SETTINGS } from '../config/settings.js';
-import { ENV } from '../lambda/adapters/config.js';
 import { createHandlerFromEnvironment, type Extensions } from '../lambda/environment.js';
 import type { CallbackHandler } from '../lambda/handler.js';
 import { apiGatewayEvent } from './api-event.js';
@@ -69,17 +68,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       closers.push(() => table.close());
       replayTable = { endpoint: table.endpoint, tableName: table.tableName };
       guard = { replayGuard: replayGuardFromConfig };
-      guardEnv[ENV.replayTableName] = table.tableName;
-      guardEnv[ENV.dynamodbEndpoint] = table.endpoint;
+      guardEnv[SETTINGS.replayTableName.env] = table.tableName;
+      guardEnv[SETTINGS.dynamodbEndpoint.env] = table.endpoint;
     }
     const handler = createHandlerFromEnvironment(
       {
         ...options.env,
         ...guardEnv,
-        [ENV.queueUrl]: sqs.queueUrl,
-        [ENV.quarantineQueueUrl]: sqs.quarantineQueueUrl,
-        [ENV.sqsEndpoint]: sqs.endpoint,
-        [ENV.callbackSecret]: secret,
+        [SETTINGS.queueUrl.env]: sqs.queueUrl,
+        [SETTINGS.quarantineQueueUrl.env]: sqs.quarantineQueueUrl,
+        [SETTINGS.sqsEndpoint.env]: sqs.endpoint,
+        [SETTINGS.callbackSecret.env]: secret,
       },
       guard,
     );

@@ -10,34 +10,56 @@ export interface FakeSecretsManager {
   readonly endpoint: string;
   readonly secretId: string;
   /** Version stage -> value; a stage absent here answers ResourceNotFoundException. */
-  readonly versions: Map<'AWSCURRENT' | 'AWSPREVIOUS', string>;
-  /** How many GetSecretValue calls were served. */
+  readonly versions: Map<Stage, string>;
+  /** When each stage's version was created (the answer's CreatedDate); else when the fake started. */
+  readonly created: Map<Stage, Date>;
+  /** While true, every call is answered 500 InternalServiceError. */
+  failing: boolean;
+  /** The next this many calls are left unanswered (a hung attempt). */
+  hang: number;
+  /** Milliseconds before each other call is answered. */
+  delay: number;
+  /** How many GetSecretValue calls arrived. */
   calls: number;
   close(): Promise<void>;
 }
 
+type Stage = 'AWSCURRENT' | 'AWSPREVIOUS';
+
 export async function startFakeSecretsManager(
-  versions: Partial<Record<'AWSCURRENT' | 'AWSPREVIOUS', string>>,
+  versions: Partial<Record<Stage, string>>,
 ): Promise<FakeSecretsManager> {
   const secretId = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:zego-AbCdEf';
+  const started = new Date();
   const state = {
     calls: 0,
+    failing: false,
+    hang: 0,
+    delay: 0,
     versions: new Map(Object.entries(versions)) as FakeSecretsManager['versions'],
+    created: new Map<Stage, Date>(),
   };
   const server: Server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => {
       body += chunk.toString('utf8');
     });
-    request.on('end', () => {
+    request.on('end', async () => {
       state.calls += 1;
-      const input = JSON.parse(body) as {
-        SecretId: string;
-        VersionStage: 'AWSCURRENT' | 'AWSPREVIOUS';
-      };
+      if (state.hang > 0) {
+        state.hang -= 1;
+        return;
+      }
+      if (state.delay > 0) await new Promise((resolve) => setTimeout(resolve, state.delay));
+      const input = JSON.parse(body) as { SecretId: string; VersionStage: Stage };
       const value =
         input.SecretId === secretId ? state.versions.get(input.VersionStage) : undefined;
       response.setHeader('content-type', 'application/x-amz-json-1.1');
+      if (state.failing) {
+        response.statusCode = 500;
+        response.end(JSON.stringify({ __type: 'InternalServiceError', message: 'failing' }));
+        return;
+      }
       if (value === undefined) {
         response.statusCode = 400;
         response.end(
@@ -55,6 +77,7 @@ export async function startFakeSecretsManager(
           SecretString: value,
           VersionId: input.VersionStage,
           VersionStages: [input.VersionStage],
+          CreatedDate: (state.created.get(input.VersionStage) ?? started).getTime() / 1000,
         }),
       );
     });

@@ -1,9 +1,20 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { JsonLogger } from '../lambda/adapters/log.js';
+import { SqsQueueSender } from '../lambda/adapters/queue.js';
+import { DynamoReplayGuard } from '../lambda/adapters/replay-guard.js';
+import {
+  perCallbackClientSettings,
+  sdkClientSettings,
+} from '../lambda/adapters/sdk-client-settings.js';
+import { SecretsManagerSecrets } from '../lambda/adapters/secrets.js';
 import type { CallbackMessage } from '../lambda/core/message.js';
 import type { QuarantinedCallback } from '../lambda/core/quarantine.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
-import type { CallbackHandler } from '../lambda/handler.js';
+import { type CallbackHandler, createHandler } from '../lambda/handler.js';
 import {
   type BodyShape,
   type CallbackValue,
@@ -13,6 +24,7 @@ import {
 } from '../local/callback-signer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
+import { startFakeSecretsManager } from './fake-secrets-manager.js';
 import {
   callbackSender,
   closedPortEndpoint,
@@ -331,10 +343,18 @@ describe('refused callbacks', () => {
     expect(await quarantined()).toHaveLength(0);
   });
 
-  it('refuses a timestamp that is not an integer with 400', async () => {
-    const response = await post(callRejectFields(), { timestamp: 'yesterday' });
-    expect(response.status).toBe(400);
-  });
+  it.each(['yesterday', `0${now()}`, `+${now()}`, '-1', '1e9', `${now()}.0`, ` ${now()}`])(
+    'refuses a timestamp spelt %j (one spelling per number) with 400',
+    async (timestamp) => {
+      expect(await post(callRejectFields(), { timestamp })).toEqual({
+        status: 400,
+        body: {
+          error: 'invalid_field',
+          message: 'timestamp: must be an integer with no sign or leading zero',
+        },
+      });
+    },
+  );
 
   it('refuses an oversized body with 413 without parsing it', async () => {
     const response = await send(`{"appid": "1", "extend_data": "${'x'.repeat(70_000)}"`);
@@ -378,7 +398,8 @@ describe('when SQS fails', () => {
       environment({ AWS_ENDPOINT_URL_SQS: await closedPortEndpoint() }),
     );
     expect((await post(unfit, { via: down })).body.error).toBe('quarantine_failed');
-    const unset = createHandlerFromEnvironment(environment({ QUARANTINE_QUEUE_URL: '' }));
+    const { QUARANTINE_QUEUE_URL: _, ...withoutQuarantine } = environment();
+    const unset = createHandlerFromEnvironment(withoutQuarantine);
     expect(await post(unfit, { via: unset })).toEqual({
       status: 503,
       body: { error: 'not_configured', message: 'temporarily unavailable; retry later' },
@@ -393,5 +414,69 @@ describe('when SQS fails', () => {
       body: { error: 'not_configured', message: 'temporarily unavailable; retry later' },
     });
     expect(await queued()).toHaveLength(0);
+  });
+});
+
+describe('one budget for the whole callback', () => {
+  it('answers non-2xx within 5 s when every dependency is slow at once', async () => {
+    const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+    const secrets = await startFakeSecretsManager({ AWSCURRENT: SECRET });
+    // The first attempt of each of the two reads hangs; the retries answer after 200 ms.
+    secrets.hang = 2;
+    secrets.delay = 200;
+    // A replay-guard table that accepts each write after 800 ms, within the guard's own 1 s.
+    let writes = 0;
+    const slowTable = createServer((request, response) => {
+      writes += 1;
+      request.resume();
+      setTimeout(() => {
+        response.setHeader('content-type', 'application/x-amz-json-1.0');
+        response.end('{}');
+      }, 800);
+    });
+    await new Promise<void>((resolve) => slowTable.listen(0, '127.0.0.1', resolve));
+    const tableEndpoint = `http://127.0.0.1:${(slowTable.address() as AddressInfo).port}`;
+    const hole = await startBlackHole();
+    try {
+      const slow = createHandler({
+        policy: { toleranceSeconds: 300, forwardEvents: new Set(['call_reject']) },
+        secrets: new SecretsManagerSecrets(
+          new SecretsManagerClient({
+            ...sdkClientSettings,
+            endpoint: secrets.endpoint,
+            credentials,
+          }),
+          secrets.secretId,
+        ),
+        replayGuard: new DynamoReplayGuard('guard', 300, {
+          ...perCallbackClientSettings,
+          endpoint: tableEndpoint,
+          credentials,
+        }),
+        queue: new SqsQueueSender(
+          new SQSClient({ ...perCallbackClientSettings, endpoint: hole.endpoint, credentials }),
+          `${hole.endpoint}/000000000000/q.fifo`,
+        ),
+        log: new JsonLogger('ERROR', 'Test', () => {}),
+        now: () => new Date(),
+      });
+      const started = performance.now();
+      const response = await post(callRejectFields(), { via: slow });
+      const elapsed = performance.now() - started;
+      expect(response).toEqual({
+        status: 503,
+        body: { error: 'enqueue_failed', message: 'temporarily unavailable; retry later' },
+      });
+      // Every dependency was slow: both first reads hung and were retried; the guard wrote once.
+      expect([secrets.calls, writes]).toEqual([4, 1]);
+      expect(elapsed).toBeLessThan(5_000);
+    } finally {
+      await hole.close();
+      await secrets.close();
+      await new Promise((resolve) => {
+        slowTable.closeAllConnections();
+        slowTable.close(resolve);
+      });
+    }
   });
 });

@@ -1,14 +1,16 @@
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { hash } from 'node:crypto';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { replayGuardFromConfig } from '../lambda/adapters/replay-guard.js';
+import { computeSignature } from '../lambda/core/signature.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import type { CallbackHandler } from '../lambda/handler.js';
-import { callRejectFields, signCallback } from '../local/callback-signer.js';
+import { callRejectFields, encodeCallback, signCallback } from '../local/callback-signer.js';
 import { type LocalTable, startLocalReplayTable } from '../local/dynamo-table.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
-import { callbackSender, closedPortEndpoint, uniqueCallId } from './support.js';
+import { callbackSender, closedPortEndpoint, uniqueCallId, unixNow } from './support.js';
 
 const SECRET = 'replay-secret';
 let sqs: LocalSqs;
@@ -31,6 +33,18 @@ const withGuard = (env: Record<string, string>) =>
   createHandlerFromEnvironment(env, { replayGuard: replayGuardFromConfig });
 const { send, post } = callbackSender(SECRET, () => guarded);
 const queued = () => drainQueue(reader, sqs.queueUrl);
+const sha256 = (text: string) => hash('sha256', text, 'hex');
+
+/** The guard's record of a signature, as the table holds it. */
+async function guardItem(signature: string) {
+  const client = new DynamoDBClient({ endpoint: table.endpoint });
+  try {
+    const key = { pk: { S: sha256(signature) } };
+    return (await client.send(new GetItemCommand({ TableName: table.tableName, Key: key }))).Item;
+  } finally {
+    client.destroy();
+  }
+}
 
 beforeAll(async () => {
   sqs = await startLocalSqs();
@@ -139,18 +153,105 @@ describe('the replay guard', () => {
     expect(await queued()).toHaveLength(0);
   });
 
-  it('stores digests with an expiry past the window, never a signature', async () => {
-    const client = new DynamoDBClient({ endpoint: table.endpoint });
-    const { Items = [] } = await client.send(new ScanCommand({ TableName: table.tableName }));
-    client.destroy();
-    expect(Items.length).toBeGreaterThanOrEqual(4);
-    for (const item of Items) {
-      expect(Object.keys(item).sort()).toEqual(['bodyDigest', 'expiresAt', 'pk']);
-      expect(item.pk?.S).toMatch(/^[0-9a-f]{64}$/);
-      const expiresAt = Number(item.expiresAt?.N);
-      expect(expiresAt - Date.now() / 1000).toBeGreaterThan(300);
-      expect(expiresAt - Date.now() / 1000).toBeLessThan(300 + 60 + 30);
+  it('refuses the issue’s attack: a capture re-split into a timestamp with a leading zero (400)', async () => {
+    for (const nonce of ['-4711820', '0012340']) {
+      const timestamp = unixNow();
+      const genuine = signCallback(callRejectFields({ call_id: uniqueCallId(), user_id: 'bob' }), {
+        secret: SECRET,
+        nonce,
+        timestamp,
+      });
+      expect((await send(genuine.body)).status).toBe(200);
+      await queued();
+      const { signature } = JSON.parse(genuine.body) as { signature: string };
+      // One character moved from the nonce to the front of the timestamp: the same signed string.
+      const [shorter, longer] = [nonce.slice(0, -1), `0${timestamp}`];
+      expect(computeSignature(SECRET, longer, shorter)).toBe(signature);
+      const forged = encodeCallback(
+        { ...callRejectFields({ call_id: uniqueCallId(), user_id: 'mallory' }) },
+        'json',
+      ).body.replace(
+        /}$/,
+        `,"nonce":"${shorter}","timestamp":"${longer}","signature":"${signature}"}`,
+      );
+      expect(await send(forged)).toEqual({
+        status: 400,
+        body: {
+          error: 'invalid_field',
+          message: 'timestamp: must be an integer with no sign or leading zero',
+        },
+      });
     }
+    expect(await queued()).toHaveLength(0);
+  });
+
+  it('keys on the signature alone: with the time check off, every re-split of a capture is refused (ZEGOCLOUD’s sample nonce) and its record kept for ever', async () => {
+    const lenient = withGuard(environment({ SIGNATURE_TOLERANCE_SECONDS: '0' }));
+    const timestamp = '1499676978';
+    const genuine = signCallback(callRejectFields({ call_id: uniqueCallId(), user_id: 'bob' }), {
+      secret: SECRET,
+      nonce: '350176',
+      timestamp,
+    });
+    expect((await send(genuine.body, { via: lenient })).status).toBe(200);
+    await queued();
+    const { signature } = JSON.parse(genuine.body) as { signature: string };
+    // Every other split of the signed digits that still signs to the same value.
+    const digits = `${timestamp}350176`;
+    const splits = Array.from({ length: digits.length - 1 }, (_, i) => [
+      digits.slice(0, i + 1),
+      digits.slice(i + 1),
+    ]).filter(
+      ([ts, nonce]) =>
+        ts !== timestamp && computeSignature(SECRET, ts as string, nonce as string) === signature,
+    );
+    expect(splits.map(([, nonce]) => nonce)).toEqual([
+      '499676978350176',
+      '99676978350176',
+      '9676978350176',
+      '676978350176',
+      '76978350176',
+      '6978350176',
+      '978350176',
+      '78350176',
+      '8350176',
+      '50176',
+      '176',
+      '76',
+      '6',
+    ]);
+    for (const [ts, nonce] of splits) {
+      const forged = encodeCallback(
+        callRejectFields({ call_id: uniqueCallId(), user_id: 'mallory' }),
+        'json',
+      ).body.replace(/}$/, `,"nonce":"${nonce}","timestamp":${ts},"signature":"${signature}"}`);
+      expect(await send(forged, { via: lenient })).toEqual({
+        status: 401,
+        body: { error: 'replayed_signature', message: 'signature already used with another body' },
+      });
+    }
+    expect(await queued()).toHaveLength(0);
+    // Accepted for ever, so kept for ever: no TTL attribute.
+    expect(await guardItem(signature)).toEqual({
+      pk: { S: sha256(signature) },
+      bodyDigest: { S: sha256(genuine.body) },
+    });
+  });
+
+  it('keeps a record exactly as long as its capture could be accepted (the window and a minute), digests only', async () => {
+    const timestamp = unixNow() - 100;
+    const genuine = signCallback(callRejectFields({ call_id: uniqueCallId() }), {
+      secret: SECRET,
+      timestamp,
+    });
+    expect((await send(genuine.body)).status).toBe(200);
+    await queued();
+    const { signature } = JSON.parse(genuine.body) as { signature: string };
+    expect(await guardItem(signature)).toEqual({
+      pk: { S: sha256(signature) },
+      bodyDigest: { S: sha256(genuine.body) },
+      expiresAt: { N: String(timestamp + 300 + 60) },
+    });
   });
 
   it('answers 503 when its table cannot be written, so ZEGOCLOUD retries', async () => {

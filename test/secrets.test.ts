@@ -5,16 +5,18 @@ import { JsonLogger } from '../lambda/adapters/log.js';
 import { SqsQueueSender } from '../lambda/adapters/queue.js';
 import {
   InlineSecrets,
+  SECRET_READ_INTERVAL_MS,
   type SecretSource,
   SecretsManagerSecrets,
 } from '../lambda/adapters/secrets.js';
 import { SecretUnavailableError } from '../lambda/core/errors.js';
+import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import { createHandler } from '../lambda/handler.js';
 import { callRejectFields, signCallback } from '../local/callback-signer.js';
 import { localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import { type FakeSecretsManager, startFakeSecretsManager } from './fake-secrets-manager.js';
-import { apiEvent, closedPortEndpoint } from './support.js';
+import { apiEvent, callbackSender, closedPortEndpoint, uniqueCallId } from './support.js';
 
 let sqs: LocalSqs;
 beforeAll(async () => {
@@ -101,7 +103,7 @@ describe('the CallbackSecret from Secrets Manager', () => {
     const clock = manualClock();
     const source = new SecretsManagerSecrets(clientFor(fake.endpoint), fake.secretId, {
       now: clock.read,
-      minRefreshIntervalMs: 30_000,
+      minReadIntervalMs: 30_000,
     });
     const post = handlerWith(source);
     for (let i = 0; i < 5; i++) expect((await post('forged')).status).toBe(401);
@@ -120,12 +122,19 @@ describe('the CallbackSecret from Secrets Manager', () => {
     });
   });
 
-  it('answers 503 when the secret has no value, and reads again on the next callback', async () => {
+  it('answers 503 while the secret has no value, and sees a value put within one read interval', async () => {
     fake = await startFakeSecretsManager({});
-    const post = handlerWith(new SecretsManagerSecrets(clientFor(fake.endpoint), fake.secretId));
+    const clock = manualClock();
+    const source = new SecretsManagerSecrets(clientFor(fake.endpoint), fake.secretId, {
+      now: clock.read,
+    });
+    const post = handlerWith(source);
     expect((await post('x')).status).toBe(503);
     fake.versions.set('AWSCURRENT', 'x');
+    expect((await post('x')).body.error).toBe('not_configured');
+    clock.now += SECRET_READ_INTERVAL_MS;
     expect((await post('x')).status).toBe(200);
+    expect(fake.calls).toBe(4);
   });
 
   it('answers 503 secret_unavailable when Secrets Manager cannot be reached and nothing was read before', async () => {
@@ -154,6 +163,134 @@ describe('the CallbackSecret from Secrets Manager', () => {
     // Past the cache's age the failed re-reads still leave the last good read in service.
     clock.now += 10 * 60_000;
     expect((await post('genuine')).status).toBe(200);
+  });
+});
+
+describe('a retired secret (AWSPREVIOUS)', () => {
+  const DAY_MS = 24 * 3_600_000;
+  async function rotatedAgo(ms: number) {
+    fake = await startFakeSecretsManager({ AWSCURRENT: 'new', AWSPREVIOUS: 'old' });
+    fake.created.set('AWSCURRENT', new Date(Date.now() - ms));
+    return fake;
+  }
+
+  it('is refused 30 days after the rotation; the current one is accepted', async () => {
+    const { endpoint, secretId } = await rotatedAgo(30 * DAY_MS);
+    const post = handlerWith(new SecretsManagerSecrets(clientFor(endpoint), secretId));
+    expect(await post('old')).toEqual({
+      status: 401,
+      body: { error: 'invalid_signature', message: 'signature does not match' },
+    });
+    expect((await post('new')).status).toBe(200);
+  });
+
+  it('is accepted a minute after the rotation, while ZEGOCLOUD’s console may still sign with it', async () => {
+    const { endpoint, secretId } = await rotatedAgo(60_000);
+    const post = handlerWith(new SecretsManagerSecrets(clientFor(endpoint), secretId));
+    expect((await post('old')).status).toBe(200);
+    expect((await post('new')).status).toBe(200);
+  });
+
+  it('stops being accepted at the bound, even from a read still cached', async () => {
+    const { endpoint, secretId } = await rotatedAgo(DAY_MS - 10_000);
+    const clock = manualClock(Date.now());
+    const post = handlerWith(
+      new SecretsManagerSecrets(clientFor(endpoint), secretId, { now: clock.read }),
+    );
+    expect((await post('old')).status).toBe(200);
+    clock.now += 20_000;
+    expect((await post('old')).status).toBe(401);
+    expect(fake?.calls).toBe(2);
+  });
+
+  it('is never accepted, nor read, with previousSecretHours 0 (PREVIOUS_SECRET_HOURS=0)', async () => {
+    const { endpoint, secretId } = await rotatedAgo(60_000);
+    const saved = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = endpoint;
+    try {
+      const env = { QUEUE_URL: sqs.queueUrl, AWS_ENDPOINT_URL_SQS: sqs.endpoint };
+      const { post } = callbackSender('', () => never);
+      const never = createHandlerFromEnvironment({
+        ...env,
+        CALLBACK_SECRET_ARN: secretId,
+        PREVIOUS_SECRET_HOURS: '0',
+      });
+      const byDefault = createHandlerFromEnvironment({ ...env, CALLBACK_SECRET_ARN: secretId });
+      const fields = () => callRejectFields({ call_id: uniqueCallId() });
+      expect((await post(fields(), { secret: 'old' })).status).toBe(401);
+      expect((await post(fields(), { secret: 'new' })).status).toBe(200);
+      expect(fake?.calls).toBe(1);
+      expect((await post(fields(), { secret: 'old', via: byDefault })).status).toBe(200);
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+      else process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = saved;
+    }
+  });
+});
+
+describe('forged requests against Secrets Manager', () => {
+  const FORGERIES = 50;
+  /** Lets calls still in flight reach the fake: a failed read answers before its second call lands. */
+  const settled = () => new Promise((resolve) => setTimeout(resolve, 100));
+  /** Forged callbacks as an attacker sends them: a well-formed signature that matches nothing. */
+  const forge = (post: ReturnType<typeof handlerWith>) => post(`not-the-secret-${Math.random()}`);
+
+  async function flood(versions: Record<string, string>, failing = false) {
+    fake = await startFakeSecretsManager(versions);
+    fake.failing = failing;
+    const clock = manualClock(Date.now());
+    const post = handlerWith(
+      new SecretsManagerSecrets(clientFor(fake.endpoint), fake.secretId, { now: clock.read }),
+    );
+    const statuses = new Set<number | undefined>();
+    for (let i = 0; i < FORGERIES; i++) statuses.add((await forge(post)).status);
+    const all = await Promise.all(Array.from({ length: FORGERIES }, () => forge(post)));
+    for (const answer of all) statuses.add(answer.status);
+    await settled();
+    const firstInterval = fake.calls;
+    clock.now += SECRET_READ_INTERVAL_MS;
+    for (let i = 0; i < FORGERIES; i++) statuses.add((await forge(post)).status);
+    await settled();
+    return { statuses: [...statuses], calls: [firstInterval, fake.calls] };
+  }
+
+  it('cost one read (two calls) per interval with a good secret', async () => {
+    expect(await flood({ AWSCURRENT: 'real' })).toEqual({ statuses: [401], calls: [2, 4] });
+  });
+
+  it('cost one read per interval while the secret is unset', async () => {
+    expect(await flood({})).toEqual({ statuses: [503], calls: [2, 4] });
+  });
+
+  it('cost one read per interval while Secrets Manager fails', async () => {
+    expect(await flood({ AWSCURRENT: 'real' }, true)).toEqual({ statuses: [503], calls: [2, 4] });
+  });
+
+  it('cost no read at all when the signature is not 40 hex digits or the timestamp is misspelt', async () => {
+    fake = await startFakeSecretsManager({ AWSCURRENT: 'real' });
+    const handler = createHandler({
+      policy: { toleranceSeconds: 300, forwardEvents: new Set(['call_reject']) },
+      secrets: new SecretsManagerSecrets(clientFor(fake.endpoint), fake.secretId),
+      queue: new SqsQueueSender(localSqsClient(sqs.endpoint), sqs.queueUrl),
+      log: new JsonLogger('ERROR', 'Test', () => {}),
+      now: () => new Date(),
+    });
+    const signed = signCallback(callRejectFields(), { secret: 'real' });
+    const { signature, timestamp } = JSON.parse(signed.body) as Record<string, string>;
+    const bodies = [
+      signed.body.replace(signature as string, 'a'.repeat(39)),
+      signed.body.replace(signature as string, `${signature}0`),
+      signed.body.replace(signature as string, `${(signature as string).slice(0, 39)}g`),
+      signed.body.replace(`"timestamp":${timestamp}`, `"timestamp":"0${timestamp}"`),
+    ];
+    const answers = await Promise.all(bodies.map((body) => handler(apiEvent({ body }))));
+    expect(answers.map((answer) => JSON.parse(answer.body ?? '').error)).toEqual([
+      'invalid_signature',
+      'invalid_signature',
+      'invalid_signature',
+      'invalid_field',
+    ]);
+    expect(fake.calls).toBe(0);
   });
 });
 

@@ -6,21 +6,27 @@ import { CURRENT_VERSION_EXPIRED_FLAGS, CURRENTLY_RECOMMENDED_FLAGS } from 'aws-
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import {
+  expectation,
   readSetting,
   SETTING_NAMES,
   SETTINGS,
   type Setting,
   type SettingName,
 } from '../config/settings.js';
-import { ENV, readConfig } from '../lambda/adapters/config.js';
+import { readConfig } from '../lambda/adapters/config.js';
 import { NotConfiguredError } from '../lambda/core/errors.js';
+import { createHandlerFromEnvironment } from '../lambda/environment.js';
+import { InvalidContextError, readStackSettings } from '../lib/context.js';
+import { InvalidPropsError } from '../lib/props.js';
 import { ZegoCallbackReceiver } from '../lib/zego-callback-receiver.js';
+import { callRejectFields, signCallback } from '../local/callback-signer.js';
 import {
   renderSettingsBlocks,
   SETTINGS_DOCUMENTS,
   settingsBlocksIn,
   withSettingsBlocks,
 } from '../scripts/settings-readme.js';
+import { apiEvent } from './support.js';
 
 const source = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 const all = SETTING_NAMES.map((name): [SettingName, Setting] => [name, SETTINGS[name]]);
@@ -93,7 +99,6 @@ describe('reading one setting', () => {
     ['forwardEvents', 'call_reject, call_cancel', ['call_reject', 'call_cancel']],
     ['forwardEvents', ['call_accept'], ['call_accept']],
     ['appId', 1234567890, '1234567890'],
-    ['appId', '', undefined],
     ['logRetentionDays', '9999', 9999],
   ])('reads %s from %j as %j', (name, raw, value) => {
     expect(readSetting(SETTINGS[name], raw)).toEqual({ value });
@@ -113,6 +118,10 @@ describe('reading one setting', () => {
     ['forwardEvents', [], 'got []'],
     ['forwardEvents', 'call_reject,call_rejected', 'one or more of'],
     ['appId', 'my-app', 'the numeric ZEGOCLOUD AppID'],
+    ['appId', ' ', 'the numeric ZEGOCLOUD AppID, got " "'],
+    ['signatureToleranceSeconds', '', 'a whole number from 0 to 86400, got ""'],
+    ['forwardUnknownEvents', '', 'true or false, got ""'],
+    ['logLevel', '', 'one of DEBUG, INFO, WARN, ERROR, got ""'],
     ['logRetentionDays', 2, 'one of 1, 3, 5'],
   ])('refuses %s = %j: must be %s', (name, raw, expected) => {
     expect(readSetting(SETTINGS[name], raw).problem).toContain(expected);
@@ -126,11 +135,6 @@ describe('reading one setting', () => {
 
 describe('the function’s environment reader', () => {
   const base = { QUEUE_URL: 'https://sqs/q.fifo', CALLBACK_SECRET: 's' };
-
-  it('names every variable of the table in ENV, as the table spells it', () => {
-    const tableEnv = all.map(([, s]) => s.env).filter((e) => e !== undefined);
-    expect(Object.values(ENV).sort()).toEqual([...tableEnv].sort());
-  });
 
   it('fills in the table’s defaults and reads the quarantine queue when set', () => {
     expect(readConfig(base)).toMatchObject({
@@ -175,6 +179,68 @@ describe('the function’s environment reader', () => {
       expect(message).toContain(name);
     }
     expect(message).not.toContain('hunter2');
+  });
+});
+
+describe('a blank value, as an unset CI variable gives', () => {
+  const blank = (setting: Setting) => `must be ${expectation(setting)}, got ""`;
+
+  it('fails synth as a context key, for every key', () => {
+    expect(() => readStackSettings((key) => (key === 'zegoAppId' ? '' : undefined))).toThrow(
+      new InvalidContextError(['zegoAppId must be the numeric ZEGOCLOUD AppID, got ""']),
+    );
+    for (const [, setting] of all) {
+      if (setting.context === undefined) continue;
+      const read = () => readStackSettings((key) => (key === setting.context ? '' : undefined));
+      expect(read).toThrow(`Invalid CDK context:\n  - ${setting.context} ${blank(setting)}`);
+    }
+  });
+
+  it('fails synth as a prop of the receiver, for every plain prop', () => {
+    expect(() => new ZegoCallbackReceiver(new Stack(), 'R', { appId: '' })).toThrow(
+      new InvalidPropsError('ZegoCallbackReceiver', [
+        'appId must be the numeric ZEGOCLOUD AppID, got ""',
+      ]),
+    );
+    for (const [, setting] of all) {
+      if (setting.scope !== 'receiver' || setting.prop === undefined) continue;
+      const props = setting.prop
+        .split('.')
+        .reduceRight<unknown>((value, key) => ({ [key]: value }), '') as object;
+      expect(() => new ZegoCallbackReceiver(new Stack(), 'R', props)).toThrow(
+        `Invalid ZegoCallbackReceiver props:\n  - ${setting.prop} ${blank(setting)}`,
+      );
+    }
+  });
+
+  it('is a problem naming the variable in the function’s environment, for every variable', () => {
+    const base = { QUEUE_URL: 'https://sqs/q.fifo', CALLBACK_SECRET: 's' };
+    expect(() => readConfig({ ...base, ZEGO_APP_ID: '' })).toThrow(
+      new NotConfiguredError(
+        'invalid configuration: ZEGO_APP_ID must be the numeric ZEGOCLOUD AppID, got ""',
+      ),
+    );
+    for (const [, setting] of all) {
+      if (setting.env === undefined) continue;
+      const read = () => readConfig({ ...base, [setting.env as string]: '' });
+      expect(read, setting.env).toThrow(`${setting.env} ${blank(setting)}`);
+    }
+  });
+
+  it('answers every callback 503 not_configured', async () => {
+    const handler = createHandlerFromEnvironment({
+      QUEUE_URL: 'https://sqs/q.fifo',
+      CALLBACK_SECRET: 's',
+      ZEGO_APP_ID: '',
+    });
+    const result = await handler(
+      apiEvent({ body: signCallback(callRejectFields(), { secret: 's' }).body }),
+    );
+    expect(result.statusCode).toBe(503);
+    expect(JSON.parse(result.body ?? '')).toEqual({
+      error: 'not_configured',
+      message: 'temporarily unavailable; retry later',
+    });
   });
 });
 

@@ -71,6 +71,7 @@ describe('the callback stack', () => {
           QUEUE_URL: { Ref: Match.stringLikeRegexp('ReceiverQueue') },
           CALLBACK_SECRET_ARN: { Ref: Match.stringLikeRegexp('ReceiverCallbackSecret') },
           SIGNATURE_TOLERANCE_SECONDS: String(SETTINGS.signatureToleranceSeconds.default),
+          PREVIOUS_SECRET_HOURS: String(SETTINGS.previousSecretHours.default),
           FORWARD_EVENTS: SETTINGS.forwardEvents.default.join(','),
           FORWARD_UNKNOWN_EVENTS: String(SETTINGS.forwardUnknownEvents.default),
           LOG_LEVEL: SETTINGS.logLevel.default,
@@ -275,11 +276,12 @@ describe('stack settings from CDK context', () => {
     });
   });
 
-  it('passes forwarded events, the window, throttling and retention through', () => {
+  it('passes forwarded events, the window, the rotation bound, throttling and retention through', () => {
     const template = Template.fromStack(
       synth({
         forwardEvents: 'call_reject,call_cancel',
         signatureToleranceSeconds: '60',
+        previousSecretHours: '0',
         throttleRateLimit: 5,
         throttleBurstLimit: 10,
         logRetentionDays: 7,
@@ -290,6 +292,7 @@ describe('stack settings from CDK context', () => {
         Variables: Match.objectLike({
           FORWARD_EVENTS: 'call_reject,call_cancel',
           SIGNATURE_TOLERANCE_SECONDS: '60',
+          PREVIOUS_SECRET_HOURS: '0',
         }),
       },
     });

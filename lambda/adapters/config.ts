@@ -1,77 +1,44 @@
 import {
-  type LogLevel,
   SETTINGS,
   type Setting,
   type SettingName,
   SettingsReader,
   splitList,
 } from '../../config/settings.js';
-import type { Policy } from '../core/decide.js';
 import { NotConfiguredError } from '../core/errors.js';
 
-/** The function's environment variables, named in config/settings.ts: the construct sets them. */
-export const ENV = {
-  queueUrl: SETTINGS.queueUrl.env,
-  quarantineQueueUrl: SETTINGS.quarantineQueueUrl.env,
-  callbackSecret: SETTINGS.callbackSecret.env,
-  callbackSecretArn: SETTINGS.secretArn.env,
-  toleranceSeconds: SETTINGS.signatureToleranceSeconds.env,
-  appId: SETTINGS.appId.env,
-  forwardEvents: SETTINGS.forwardEvents.env,
-  forwardUnknownEvents: SETTINGS.forwardUnknownEvents.env,
-  logLevel: SETTINGS.logLevel.env,
-  metricsNamespace: SETTINGS.metricsNamespace.env,
-  sqsEndpoint: SETTINGS.sqsEndpoint.env,
-  replayTableName: SETTINGS.replayTableName.env,
-  dynamodbEndpoint: SETTINGS.dynamodbEndpoint.env,
-} as const;
-
-export type SecretLocation =
-  /** Local runs and tests: one secret, or several comma-separated during a rotation. */
-  | { readonly kind: 'inline'; readonly secrets: readonly string[] }
-  | { readonly kind: 'secrets-manager'; readonly secretId: string };
-
-export interface Config {
-  readonly queueUrl: string;
-  /** Where signed callbacks this version cannot use are kept; without it they are answered 503. */
-  readonly quarantineQueueUrl?: string | undefined;
-  readonly secret: SecretLocation;
-  readonly policy: Policy;
-  readonly logLevel: LogLevel;
-  /** CloudWatch namespace of the callback metrics. */
-  readonly metricsNamespace: string;
-  /** Only for the local stack and tests; unset on AWS. */
-  readonly sqsEndpoint?: string | undefined;
-  /** The replay guard's table; no guard when unset. */
-  readonly replayTableName?: string | undefined;
-  readonly dynamodbEndpoint?: string | undefined;
-}
+/** The function's settings, as read once at cold start. */
+export type Config = ReturnType<typeof readConfig>;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Read once at cold start. Every problem is reported at once, so one deploy fixes them all. */
-export function readConfig(env: Env): Config {
+/**
+ * Every problem is reported at once, so one deploy fixes them all. Without a quarantine queue,
+ * signed callbacks this version cannot use are answered 503; without a table, no replay guard;
+ * the endpoints are for the local stack and tests only.
+ */
+export function readConfig(env: Env) {
   const reader = new SettingsReader((setting) => setting.env ?? '');
-  // An empty variable is an unset one, whatever its type.
+  // Only the table's own variables are read; a blank one is a problem, not an unset one.
   const read = <N extends SettingName>(name: N) => {
-    const setting: Setting = SETTINGS[name];
-    const variable = setting.env;
-    const raw = variable === undefined ? undefined : env[variable];
-    return reader.read(name, raw?.trim() === '' ? undefined : raw);
+    const variable = (SETTINGS[name] as Setting).env;
+    return reader.read(name, variable === undefined ? undefined : env[variable]);
   };
 
   const queueUrl = read('queueUrl');
-  if (queueUrl === undefined) reader.problems.push(`${ENV.queueUrl} is required`);
+  if (queueUrl === undefined) reader.problems.push(`${SETTINGS.queueUrl.env} is required`);
   const inline = read('callbackSecret');
   const secretId = read('secretArn');
-  const secret: SecretLocation | undefined =
+  const previousSecretHours = read('previousSecretHours');
+  // Inline: local runs and tests, one secret or several comma-separated during a rotation.
+  const secret =
     inline !== undefined
-      ? { kind: 'inline', secrets: splitList(inline) }
+      ? { kind: 'inline' as const, secrets: splitList(inline) }
       : secretId !== undefined
-        ? { kind: 'secrets-manager', secretId }
+        ? { kind: 'secrets-manager' as const, secretId, previousSecretHours }
         : undefined;
   if (secret === undefined) {
-    reader.problems.push(`${ENV.callbackSecret} or ${ENV.callbackSecretArn} is required`);
+    reader.problems.push(`${SETTINGS.callbackSecret.env} or ${SETTINGS.secretArn.env} is required`);
   }
   const appId = read('appId');
   const config = {

@@ -1,3 +1,12 @@
+/** One budget per callback, so that it is answered within 5 s whatever its dependencies do. */
+export const CALLBACK_BUDGET_MS = 4_500;
+
+/** What remains, in ms, of a budget starting now: each step gets it, within its own cap. */
+export function startBudget(milliseconds: number): () => number {
+  const endsAt = performance.now() + milliseconds;
+  return () => Math.max(0, endsAt - performance.now());
+}
+
 /** Thrown when an AWS call outlives its budget. */
 export class DeadlineExceededError extends Error {
   constructor(readonly milliseconds: number) {
@@ -31,6 +40,3 @@ export async function withDeadline<T>(
     clearTimeout(timer);
   }
 }
-
-// Kept only for lambda/handler.ts and adapters/replay-guard.ts (being edited elsewhere): the SDK
-// client settings are in sdk-client-settings.ts. Remove once they import from there.

@@ -4,14 +4,14 @@ import type { OutgoingMessage } from '../core/message.js';
 import { withDeadline } from './deadline.js';
 
 export interface QueueSender {
-  /** Resolves with SQS's MessageId only once SQS has stored the message. */
-  send(message: OutgoingMessage): Promise<string>;
+  /** Resolves with SQS's MessageId only once SQS has stored the message, within `withinMs`. */
+  send(message: OutgoingMessage, withinMs?: number): Promise<string>;
 }
 
 /** Where signed callbacks that this version cannot use are kept (core/quarantine.ts). */
 export interface QuarantineSender {
-  /** Resolves with SQS's MessageId only once SQS has stored the message. */
-  send(body: string): Promise<string>;
+  /** Resolves with SQS's MessageId only once SQS has stored the message, within `withinMs`. */
+  send(body: string, withinMs?: number): Promise<string>;
 }
 
 /** Leaves room under ZEGOCLOUD's patience and API Gateway's timeout for a 503 to get out. */
@@ -24,7 +24,7 @@ export class SqsQueueSender implements QueueSender {
     private readonly deadlineMs: number = ENQUEUE_DEADLINE_MS,
   ) {}
 
-  send(message: OutgoingMessage): Promise<string> {
+  send(message: OutgoingMessage, withinMs = this.deadlineMs): Promise<string> {
     const command = new SendMessageCommand({
       QueueUrl: this.queueUrl,
       MessageBody: message.body,
@@ -35,7 +35,7 @@ export class SqsQueueSender implements QueueSender {
         appId: { DataType: 'Number', StringValue: String(message.attributes.appId) },
       },
     });
-    return stored(this.client, command, this.deadlineMs, EnqueueError);
+    return stored(this.client, command, Math.min(this.deadlineMs, withinMs), EnqueueError);
   }
 }
 
@@ -47,9 +47,9 @@ export class SqsQuarantineSender implements QuarantineSender {
     private readonly deadlineMs: number = ENQUEUE_DEADLINE_MS,
   ) {}
 
-  send(body: string): Promise<string> {
+  send(body: string, withinMs = this.deadlineMs): Promise<string> {
     const command = new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: body });
-    return stored(this.client, command, this.deadlineMs, QuarantineError);
+    return stored(this.client, command, Math.min(this.deadlineMs, withinMs), QuarantineError);
   }
 }
 

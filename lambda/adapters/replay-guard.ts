@@ -13,49 +13,51 @@ import { perCallbackClientSettings } from './sdk-client-settings.js';
 
 export interface ReplayGuard {
   /**
-   * Records a verified (timestamp, nonce, signature) with a digest of its body, or refuses it
-   * when the same triple was accepted before with another body.
+   * Records a verified signature with a digest of its body, or refuses it when the signature
+   * was accepted before with another body.
    */
-  admit(signed: SignedFields, bodyDigest: string): Promise<void>;
+  admit(signed: SignedFields, bodyDigest: string, withinMs?: number): Promise<void>;
 }
 
-/** Leaves time for the SQS send under the same 5-second answer budget. */
+/** A slow table must not take the SQS send's share of the callback's budget. */
 export const GUARD_DEADLINE_MS = 1_000;
 
 /**
- * One conditional PutItem per callback: it succeeds when the triple is new, or known with the
- * same body (a ZEGOCLOUD retry), and fails when it is known with another body. Items expire
- * (DynamoDB TTL) once their timestamp is out of the accepted window, when the timestamp
- * check refuses them anyway. The table holds digests only, never a signature.
+ * One conditional PutItem per callback: it succeeds when the signature is new, or known with
+ * the same body (a ZEGOCLOUD retry), and fails when it is known with another body. The table
+ * holds digests only, never a signature.
  */
 export class DynamoReplayGuard implements ReplayGuard {
   private readonly client: DynamoDBClient;
 
   constructor(
     private readonly tableName: string,
-    /** How long after its timestamp a callback can still be accepted. */
-    private readonly windowSeconds: number,
+    /** The time window, either way; 0 (no time check): a capture is accepted for ever. */
+    private readonly toleranceSeconds: number,
     clientConfig: DynamoDBClientConfig = {},
     private readonly deadlineMs: number = GUARD_DEADLINE_MS,
   ) {
     this.client = new DynamoDBClient(clientConfig);
   }
 
-  async admit(signed: SignedFields, bodyDigest: string): Promise<void> {
+  async admit(signed: SignedFields, bodyDigest: string, withinMs = this.deadlineMs): Promise<void> {
     const client = this.client;
-    const key = hash('sha256', `${signed.timestamp}\n${signed.nonce}\n${signed.signature}`, 'hex');
-    const expiresAt = Number(signed.timestamp) + this.windowSeconds + 60;
+    // The signature alone: it binds secret, timestamp and nonce joined with no separator, so
+    // moving characters between the nonce and the timestamp is the same capture, the same key.
+    const pk = hash('sha256', signed.signature, 'hex');
+    // Kept while the capture could be accepted, a minute more for clocks; no time check: for ever.
+    const expiresAt = Number(signed.timestamp) + this.toleranceSeconds + 60;
     try {
       // No options on send: they would defeat the client's middleware cache (see sdk-client-settings.ts).
       await withDeadline(
-        this.deadlineMs,
+        Math.min(this.deadlineMs, withinMs),
         client.send(
           new PutItemCommand({
             TableName: this.tableName,
             Item: {
-              pk: { S: key },
+              pk: { S: pk },
               bodyDigest: { S: bodyDigest },
-              expiresAt: { N: String(expiresAt) },
+              ...(this.toleranceSeconds > 0 && { expiresAt: { N: String(expiresAt) } }),
             },
             ConditionExpression: 'attribute_not_exists(pk) OR bodyDigest = :digest',
             ExpressionAttributeValues: { ':digest': { S: bodyDigest } },
@@ -77,10 +79,8 @@ export class DynamoReplayGuard implements ReplayGuard {
  */
 export function replayGuardFromConfig(config: Config): ReplayGuard | undefined {
   if (config.replayTableName === undefined) return undefined;
-  return new DynamoReplayGuard(
-    config.replayTableName,
-    // With the time check off, a triple stays acceptable for as long as TTL allows: a day.
-    config.policy.toleranceSeconds || 86_400,
-    { ...perCallbackClientSettings, endpoint: config.dynamodbEndpoint },
-  );
+  return new DynamoReplayGuard(config.replayTableName, config.policy.toleranceSeconds, {
+    ...perCallbackClientSettings,
+    endpoint: config.dynamodbEndpoint,
+  });
 }

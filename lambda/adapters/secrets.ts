@@ -5,16 +5,18 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { UNSET_SECRET_PLACEHOLDER } from '../../config/settings.js';
 import { NotConfiguredError, SecretUnavailableError } from '../core/errors.js';
-import { withDeadline } from './deadline.js';
+import { DeadlineExceededError, withDeadline } from './deadline.js';
+
+/** An operator who has just put the secret sees it within this, a forgery flood costs no more. */
+export const SECRET_READ_INTERVAL_MS = 30_000;
 
 /** Where the CallbackSecret comes from; every secret returned is accepted. */
 export interface SecretSource {
-  current(): Promise<readonly string[]>;
   /**
-   * Called when a signature matched none of the current secrets: the secret may have just
-   * been rotated. Returns the same list when a re-read is not allowed yet.
+   * `withinMs`: what remains of the callback's budget (deadline.ts). `reread`: a signature
+   * matched none of them, so they may have just changed.
    */
-  refreshed(): Promise<readonly string[]>;
+  current(withinMs?: number, reread?: boolean): Promise<readonly string[]>;
 }
 
 export class InlineSecrets implements SecretSource {
@@ -26,123 +28,131 @@ export class InlineSecrets implements SecretSource {
     if (this.secrets.length === 0) throw new NotConfiguredError('the callback secret is empty');
     return this.secrets;
   }
-  refreshed(): Promise<readonly string[]> {
-    return this.current();
-  }
 }
 
 export interface SecretsManagerOptions {
-  readonly deadlineMs?: number;
+  /** Each GetSecretValue call's own cap. */
+  readonly deadlineMs: number;
   /** How long a read is trusted before the next callback re-reads. */
-  readonly maxAgeMs?: number;
-  /** The least time between two re-reads forced by failed signatures (forgeries must not flood). */
-  readonly minRefreshIntervalMs?: number;
-  readonly now?: () => number;
+  readonly maxAgeMs: number;
+  /** The least time between two reads, whatever their outcome (forgeries must not flood). */
+  readonly minReadIntervalMs: number;
+  /** How long after AWSCURRENT's version was created AWSPREVIOUS is accepted; 0: never. */
+  readonly previousSecretMs: number;
+  readonly now: () => number;
+}
+
+/** What a read found: AWSCURRENT, then AWSPREVIOUS if any, accepted until `previousUntil` (ms). */
+interface SecretRead {
+  readonly secrets: readonly string[];
+  readonly previousUntil: number;
 }
 
 /**
  * Reads AWSCURRENT and AWSPREVIOUS, so that callbacks signed with either are accepted while a
- * rotation is under way, and caches them: one Secrets Manager call per container per
- * `maxAgeMs`, not one per callback.
+ * rotation is under way; AWSPREVIOUS only for `previousSecretMs` after AWSCURRENT was put, so
+ * that a retired (perhaps leaked) secret stops working.
  *
- * A read that fails (an error or a timeout: a blip) never throws away secrets that were read
- * before: they keep serving until a read succeeds, tried again at most every
- * `minRefreshIntervalMs`. Otherwise one junk signature during a blip, which forces a re-read,
- * would turn the next genuine callback into a 503. Only a secret that is unset or empty (or
- * gone) is `not_configured`.
+ * At most one read (two calls) per `minReadIntervalMs` per container, whatever its outcome: in
+ * between, every callback gets the last read's outcome, secrets or error, so no request
+ * pattern costs more. A good read is kept `maxAgeMs`; a failed one (an error, a timeout) keeps
+ * the secrets read before, or else is `secret_unavailable`. Only an unset, empty or gone secret
+ * is `not_configured`, and then nothing read before stands in for it.
  */
 export class SecretsManagerSecrets implements SecretSource {
+  private readonly options: SecretsManagerOptions;
+  /** The last read, done or under way: shared by every callback until the next. */
+  private last: Promise<SecretRead> | undefined;
+  private lastReadAt = Number.NEGATIVE_INFINITY;
+  private lastFailed = false;
   /** The last successful read. */
-  private known: { secrets: readonly string[]; readAt: number } | undefined;
-  /** The read under way, shared by every callback that waits for it. */
-  private reading: Promise<readonly string[]> | undefined;
-  private lastAttemptAt = Number.NEGATIVE_INFINITY;
-  private readonly deadlineMs: number;
-  private readonly maxAgeMs: number;
-  private readonly minRefreshIntervalMs: number;
-  private readonly now: () => number;
+  private known: SecretRead | undefined;
 
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly secretId: string,
-    options: SecretsManagerOptions = {},
+    options: Partial<SecretsManagerOptions> = {},
   ) {
-    this.deadlineMs = options.deadlineMs ?? 1_500;
-    this.maxAgeMs = options.maxAgeMs ?? 5 * 60_000;
-    this.minRefreshIntervalMs = options.minRefreshIntervalMs ?? 30_000;
-    this.now = options.now ?? Date.now;
+    this.options = {
+      deadlineMs: 1_500,
+      maxAgeMs: 5 * 60_000,
+      minReadIntervalMs: SECRET_READ_INTERVAL_MS,
+      previousSecretMs: 24 * 3_600_000,
+      now: Date.now,
+      ...options,
+    };
   }
 
-  current(): Promise<readonly string[]> {
-    const known = this.known;
-    if (known === undefined) return this.read();
-    if (this.now() - known.readAt < this.maxAgeMs || this.tooSoon()) {
-      return Promise.resolve(known.secrets);
+  async current(withinMs = this.options.deadlineMs, reread = false): Promise<readonly string[]> {
+    const { now, maxAgeMs, minReadIntervalMs } = this.options;
+    const age = now() - this.lastReadAt;
+    if (
+      this.last === undefined ||
+      ((reread || this.lastFailed || age >= maxAgeMs) && age >= minReadIntervalMs)
+    ) {
+      this.lastReadAt = now();
+      this.last = this.read();
     }
-    return this.read();
+    let read: SecretRead;
+    try {
+      read = await withDeadline(withinMs, this.last);
+    } catch (cause) {
+      if (!(cause instanceof DeadlineExceededError)) throw cause;
+      throw new SecretUnavailableError('the callback secret was not read in time', { cause });
+    }
+    return now() < read.previousUntil ? read.secrets : read.secrets.slice(0, 1);
   }
 
-  refreshed(): Promise<readonly string[]> {
-    const known = this.known;
-    if (known !== undefined && this.tooSoon()) return Promise.resolve(known.secrets);
-    return this.read();
-  }
-
-  /** Re-reads are spaced out, whether the last one succeeded or not (forgeries must not flood). */
-  private tooSoon(): boolean {
-    return this.now() - this.lastAttemptAt < this.minRefreshIntervalMs;
-  }
-
-  private read(): Promise<readonly string[]> {
-    if (this.reading !== undefined) return this.reading;
-    this.lastAttemptAt = this.now();
-    const reading = this.fetch().then(
-      (secrets) => {
-        this.known = { secrets, readAt: this.now() };
-        return secrets;
+  private read(): Promise<SecretRead> {
+    return this.fetch().then(
+      (read) => {
+        this.lastFailed = false;
+        this.known = read;
+        return read;
       },
       (error: unknown) => {
-        // Unset or empty is the operator's to fix: nothing earlier may stand in for it.
+        this.lastFailed = true;
         if (error instanceof NotConfiguredError) this.known = undefined;
-        else if (this.known !== undefined) return this.known.secrets;
+        else if (this.known !== undefined) return this.known;
         throw error;
       },
     );
-    this.reading = reading;
-    const done = () => {
-      if (this.reading === reading) this.reading = undefined;
-    };
-    reading.then(done, done);
-    return reading;
   }
 
-  private async fetch(): Promise<readonly string[]> {
+  private async fetch(): Promise<SecretRead> {
+    const { previousSecretMs } = this.options;
     const [current, previous] = await Promise.all([
       this.version('AWSCURRENT'),
-      this.version('AWSPREVIOUS'),
+      previousSecretMs > 0 ? this.version('AWSPREVIOUS') : undefined,
     ]);
-    if (current === undefined) throw new NotConfiguredError('the callback secret has not been set');
-    return previous === undefined || previous === current ? [current] : [current, previous];
+    const [value, retired] = [current, previous].map((output) => output?.SecretString?.trim());
+    if (!value || value === UNSET_SECRET_PLACEHOLDER) {
+      throw new NotConfiguredError('the callback secret has not been set');
+    }
+    const overlap = retired && retired !== UNSET_SECRET_PLACEHOLDER && retired !== value;
+    // Without a creation date, AWSPREVIOUS is not accepted: only a recent rotation may overlap.
+    const created = current?.CreatedDate?.getTime() ?? Number.NEGATIVE_INFINITY;
+    return {
+      secrets: overlap ? [value, retired] : [value],
+      previousUntil: created + previousSecretMs,
+    };
   }
 
-  private async version(stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<string | undefined> {
-    let value: string | undefined;
+  private async version(stage: 'AWSCURRENT' | 'AWSPREVIOUS') {
     try {
       const controller = new AbortController();
-      const output = await withDeadline(
-        this.deadlineMs,
+      return await withDeadline(
+        this.options.deadlineMs,
         this.client.send(
           new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: stage }),
           { abortSignal: controller.signal },
         ),
         (error) => controller.abort(error),
       );
-      value = output.SecretString?.trim();
     } catch (cause) {
       // A secret that was never rotated has no AWSPREVIOUS; one never set has no AWSCURRENT.
       if (cause instanceof ResourceNotFoundException) return undefined;
       throw new SecretUnavailableError('the callback secret could not be read', { cause });
     }
-    return value === '' || value === UNSET_SECRET_PLACEHOLDER ? undefined : value;
   }
 }

@@ -8,7 +8,7 @@ import {
 } from './body.js';
 import type { RawValue } from './contract.js';
 import { InvalidFieldError, SignatureError } from './errors.js';
-import type { SignedFields } from './signature.js';
+import { HEX_SHA1, type SignedFields } from './signature.js';
 
 /** The call-invitation events ZEGOCLOUD sends to the one callback URL of a project. */
 export const CALL_EVENTS = [
@@ -134,17 +134,23 @@ export function receiveCallback(
   return { fields, signed: readSignedFields(fields) };
 }
 
-/** Signature fields first: nothing else is worth reading from an unauthenticated body. */
+/** Signature fields first; what cannot match is refused here, before any secret is read. */
 export function readSignedFields(fields: FieldMap): SignedFields {
   const signature = fields.get('signature');
   if (typeof signature !== 'string' || signature === '') {
     throw new SignatureError('signature missing');
   }
+  if (!HEX_SHA1.test(signature)) throw new SignatureError('signature missing or malformed');
+  const timestamp = idText(fields, 'timestamp');
+  // One spelling per number: "0" + T signs the same string as T with a nonce one digit longer.
+  if (!/^[1-9][0-9]*$/.test(timestamp)) {
+    throw new InvalidFieldError('timestamp', 'must be an integer with no sign or leading zero');
+  }
   return {
     // ZEGOCLOUD sends lower-case hex; the check accepts either case, so one spelling is kept
     // for everything keyed on it (the replay guard), or each re-cased copy would be a new key.
     signature: signature.toLowerCase(),
-    timestamp: digits(fields, 'timestamp'),
+    timestamp,
     nonce: nonceText(fields),
   };
 }
@@ -293,12 +299,6 @@ function idList(fields: FieldMap, field: string): string[] {
   const value = fields.get(field);
   if (!Array.isArray(value)) throw new InvalidFieldError(field, 'must be a list');
   return value.map((item: FieldValue, i) => idValue(item, `${field}[${i}]`));
-}
-
-function digits(fields: FieldMap, field: string): string {
-  const text = idText(fields, field);
-  if (!DIGITS.test(text)) throw new InvalidFieldError(field, 'must be an integer');
-  return text;
 }
 
 function safeInteger(fields: FieldMap, field: string): number {

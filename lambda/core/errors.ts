@@ -93,8 +93,8 @@ export class FutureTimestampError extends CallbackError {
 }
 
 /**
- * A (timestamp, nonce, signature) already accepted with another body: someone attached a body
- * of their own to a captured signature. ZEGOCLOUD's genuine retries carry the same body.
+ * A signature already accepted with another body: someone attached a body of their own to a
+ * captured signature. ZEGOCLOUD's genuine retries carry the same body.
  */
 export class ReplayedSignatureError extends CallbackError {
   override readonly name = 'ReplayedSignatureError';

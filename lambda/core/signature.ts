@@ -19,7 +19,7 @@ export function computeSignature(secret: string, timestamp: string, nonce: strin
 }
 
 /** Exactly 40 hex digits, either case (hex decoding alone stops quietly at a bad character). */
-const HEX_SHA1 = /^[0-9a-fA-F]{40}$/;
+export const HEX_SHA1 = /^[0-9a-fA-F]{40}$/;
 
 /**
  * Accepts the callback when any of `secrets` produced its signature. Several secrets let a
