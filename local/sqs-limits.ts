@@ -63,16 +63,18 @@ export function sqsRefusal(
   return undefined;
 }
 
+type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
 /**
- * Wraps local-aws-sqs's request handler: SendMessage and SendMessageBatch (JSON protocol, as the
- * SDK speaks it) are checked first, and SendMessage gets SQS's deduplication window (`now` is
- * injectable for tests); everything else passes through untouched.
+ * Wraps local-aws-sqs's request handler (JSON protocol, as the SDK speaks it): SendMessage and
+ * SendMessageBatch are checked first, SendMessage gets SQS's deduplication window (`now` is
+ * injectable for tests), GetQueueAttributes counts as SQS does; the rest passes untouched.
  */
 export function refuseWhatSqsRefuses(
-  inner: (request: IncomingMessage, response: ServerResponse) => Promise<void>,
+  inner: Handler,
   maxMessageBytesOf: (queueUrl: string) => number,
   now: () => number = Date.now,
-): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+): Handler {
   // Never forgotten: a send after a window must know which window it opens (see below).
   const windows = new Map<string, { at: number; number: number; answer: string }>();
   const answer = (response: ServerResponse, status: number, body: object) => {
@@ -80,8 +82,8 @@ export function refuseWhatSqsRefuses(
     response.end(JSON.stringify(body));
   };
   return async (request, response) => {
-    const target = String(request.headers['x-amz-target'] ?? '');
-    if (!target.endsWith('.SendMessage') && !target.endsWith('.SendMessageBatch')) {
+    const action = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    if (!['SendMessage', 'SendMessageBatch', 'GetQueueAttributes'].includes(action)) {
       return inner(request, response);
     }
     const chunks: Buffer[] = [];
@@ -90,9 +92,26 @@ export function refuseWhatSqsRefuses(
     const input = JSON.parse(raw.toString('utf8')) as SendEntry & {
       QueueUrl?: string;
       Entries?: SendEntry[];
+      AttributeNames?: string[];
     };
+    if (action === 'GetQueueAttributes') {
+      // local-aws-sqs counts messages in flight in ApproximateNumberOfMessages; SQS counts those
+      // "available for retrieval from the queue" (GetQueueAttributes API reference).
+      const names = input.AttributeNames ?? [];
+      const hidden = 'ApproximateNumberOfMessagesNotVisible';
+      const asked = { ...input, AttributeNames: [...names, hidden] };
+      await forward(inner, request, response, JSON.stringify(asked), (sent) => {
+        const { Attributes: a } = JSON.parse(sent) as { Attributes: Record<string, string> };
+        const visible = Number(a.ApproximateNumberOfMessages) - Number(a[hidden]);
+        if (a.ApproximateNumberOfMessages !== undefined)
+          a.ApproximateNumberOfMessages = `${visible}`;
+        if (!names.includes(hidden) && !names.includes('All')) delete a[hidden];
+        return JSON.stringify({ Attributes: a });
+      });
+      return;
+    }
     const limit = maxMessageBytesOf(input.QueueUrl ?? '');
-    const batch = target.endsWith('.SendMessageBatch');
+    const batch = action === 'SendMessageBatch';
     for (const entry of batch ? (input.Entries ?? []) : [input]) {
       const refusal = sqsRefusal(entry, limit);
       if (refusal !== undefined) {
@@ -122,22 +141,33 @@ export function refuseWhatSqsRefuses(
     // it gets the ID with the window's number (which a receiver sees in MessageDeduplicationId).
     const number = (window?.number ?? 0) + 1;
     if (number > 1) input.MessageDeduplicationId = `${id}~${number}`;
-    // The inner handler reads the request as a stream: give it the bytes again.
-    const replay = Object.assign(new PassThrough(), {
-      headers: request.headers,
-      method: request.method,
-      url: request.url,
-    });
-    replay.end(number > 1 ? JSON.stringify(input) : raw);
-    let sent = '';
-    const end = response.end.bind(response) as (chunk?: unknown) => ServerResponse;
-    response.end = ((chunk?: unknown) => {
-      sent = String(chunk ?? '');
-      return end(chunk);
-    }) as typeof response.end;
-    await inner(replay as unknown as IncomingMessage, response);
+    const sent = await forward(inner, request, response, number > 1 ? JSON.stringify(input) : raw);
     if (id !== undefined && response.statusCode === 200) {
       windows.set(key, { at: now(), number, answer: sent });
     }
   };
+}
+
+/** Hands the inner handler the request again (it reads it as a stream); gives back its answer. */
+async function forward(
+  inner: Handler,
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer | string,
+  rewrite: (answer: string) => string = (answer) => answer,
+): Promise<string> {
+  const replay = Object.assign(new PassThrough(), {
+    headers: request.headers,
+    method: request.method,
+    url: request.url,
+  });
+  replay.end(body);
+  let sent = '';
+  const end = response.end.bind(response) as (chunk?: unknown) => ServerResponse;
+  response.end = ((chunk?: unknown) => {
+    sent = String(chunk ?? '');
+    return end(response.statusCode === 200 ? rewrite(sent) : chunk);
+  }) as typeof response.end;
+  await inner(replay as unknown as IncomingMessage, response);
+  return sent;
 }

@@ -82,3 +82,34 @@ describe('the local SQS redrive policy', () => {
     expect(Attributes).toEqual({ ApproximateNumberOfMessages: '1' });
   });
 });
+
+describe('the local SQS queue attributes', () => {
+  it('counts in ApproximateNumberOfMessages only messages available for retrieval, as SQS does', async () => {
+    for (const group of ['a', 'b']) {
+      await client.send(
+        new SendMessageCommand({
+          QueueUrl: sqs.quarantineQueueUrl,
+          MessageBody: group,
+          MessageGroupId: group,
+          MessageDeduplicationId: group,
+        }),
+      );
+    }
+    await client.send(
+      new ReceiveMessageCommand({ QueueUrl: sqs.quarantineQueueUrl, VisibilityTimeout: 60 }),
+    );
+    const counts = async (AttributeNames: ('All' | 'ApproximateNumberOfMessages')[]) =>
+      (
+        await client.send(
+          new GetQueueAttributesCommand({ QueueUrl: sqs.quarantineQueueUrl, AttributeNames }),
+        )
+      ).Attributes;
+    expect(await counts(['ApproximateNumberOfMessages'])).toEqual({
+      ApproximateNumberOfMessages: '1',
+    });
+    expect(await counts(['All'])).toMatchObject({
+      ApproximateNumberOfMessages: '1',
+      ApproximateNumberOfMessagesNotVisible: '1',
+    });
+  });
+});
