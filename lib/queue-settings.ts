@@ -26,6 +26,5 @@ export const QUEUE_SETTINGS = {
   maxMessageSizeBytes: 1_048_576,
   defaultQueueName: 'zego-callbacks.fifo',
   defaultDeadLetterQueueName: 'zego-callbacks-dlq.fifo',
-  /** Standard, not FIFO: its messages are read by an operator, in no particular order. */
-  defaultQuarantineQueueName: 'zego-callbacks-quarantine',
+  defaultQuarantineQueueName: 'zego-callbacks-quarantine.fifo',
 } as const;

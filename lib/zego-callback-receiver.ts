@@ -240,9 +240,13 @@ export class ZegoCallbackReceiver extends Construct {
         },
       });
     }
-    // Standard, not FIFO: an operator reads it after an upgrade, order does not matter, and a
-    // duplicate is harmless (sent through again, the callback is deduplicated on the FIFO queue).
+    // FIFO, deduplicated on the quarantine id: a flood of one captured body leaves one message,
+    // guard or no guard (a check in the guard's table needs the guard and a second write). SQS
+    // keeps an id 5 minutes, a capture's life at the default tolerance; a group per id blocks none.
     this.quarantineQueue = new Queue(this, 'QuarantineQueue', {
+      fifo: true,
+      deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+      fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod,

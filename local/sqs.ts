@@ -19,7 +19,7 @@ const REGION = 'us-east-1';
 /**
  * An in-process SQS-compatible server holding the same queues as the deployed stack: the
  * high-throughput FIFO queue (dedup per group, 14 days, redrive after 5 receives), its
- * dead-letter queue and the standard quarantine queue. It refuses the message bodies and sizes
+ * dead-letter queue and the FIFO quarantine queue. It refuses the message bodies and sizes
  * real SQS refuses and keeps SQS's deduplication window (local/sqs-limits.ts), where the embedded
  * server alone would differ.
  */
@@ -63,7 +63,7 @@ export async function startLocalSqs(
           }),
         },
       },
-      { QueueName: QUEUE_SETTINGS.defaultQuarantineQueueName, Attributes: common },
+      { QueueName: QUEUE_SETTINGS.defaultQuarantineQueueName, Attributes: fifo },
     ],
   });
   const ours = new Set<string>([

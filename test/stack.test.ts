@@ -118,12 +118,15 @@ describe('the callback stack', () => {
     template.resourceCountIs('AWS::SQS::Queue', 3);
   });
 
-  it('keeps quarantined callbacks on a standard queue, encrypted, 14 days, with no redrive', () => {
+  it('keeps quarantined callbacks on a high-throughput FIFO queue, encrypted, 14 days, with no redrive', () => {
     const quarantine = Object.entries(template.findResources('AWS::SQS::Queue')).filter(([id]) =>
       id.startsWith('ReceiverQuarantineQueue'),
     );
     expect(quarantine).toHaveLength(1);
     expect(quarantine[0]?.[1].Properties).toEqual({
+      FifoQueue: true,
+      DeduplicationScope: 'messageGroup',
+      FifoThroughputLimit: 'perMessageGroupId',
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 1_209_600,
       MaximumMessageSize: 1_048_576,
