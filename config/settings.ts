@@ -229,9 +229,18 @@ export const SETTINGS = {
     type: 'text',
     context: 'hostedZoneName',
     scope: 'receiver',
-    pattern: /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    // Route 53 spells zone names with the final dot: accepted with or without it.
+    pattern: /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/,
     expected: 'the zone name, such as example.com',
     doc: 'Name of the `hostedZoneId` zone.',
+  },
+  keepExecuteApiEndpoint: {
+    type: 'boolean',
+    context: 'keepExecuteApiEndpoint',
+    prop: 'customDomain.keepExecuteApiEndpoint',
+    scope: 'receiver',
+    default: false,
+    doc: "With `domainName`, keep the API's default `execute-api` endpoint open too. Off, only the domain answers, so nothing put in front of it can be bypassed.",
   },
   metricsNamespace: {
     type: 'text',

@@ -50,6 +50,11 @@ export interface CallbackDomainProps {
    * @default - no record: point `domainName` at `receiver.customDomain.regionalDomainName` yourself
    */
   readonly hostedZone?: IHostedZone;
+  /**
+   * Keep the API's default `execute-api` endpoint open as well as the domain.
+   * @default false - only the domain answers: what stands in front of it cannot be bypassed
+   */
+  readonly keepExecuteApiEndpoint?: boolean;
 }
 
 /**
@@ -315,9 +320,11 @@ export class ZegoCallbackReceiver extends Construct {
 
     const accessLogs =
       props.accessLogGroup ?? new LogGroup(this, 'AccessLogs', { retention: logRetention });
+    const withDomain = props.customDomain !== undefined && settings.domainName !== undefined;
     this.api = new HttpApi(this, 'Api', {
       description: 'Receives ZEGOCLOUD In-app Chat call-invitation callbacks',
       createDefaultStage: false,
+      disableExecuteApiEndpoint: withDomain && !settings.keepExecuteApiEndpoint,
     });
     if (props.customDomain && settings.domainName !== undefined) {
       this.customDomain = new DomainName(this, 'CallbackDomain', {

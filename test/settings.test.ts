@@ -214,13 +214,15 @@ describe('the construct and the function', () => {
     for (const [name, setting] of all) {
       if (setting.prop === undefined || setting.default === undefined) continue;
       const [prop, nested] = setting.prop.split('.') as [string, string | undefined];
-      const documented = defaultOf(prop);
+      // A nested prop documents its default itself, or in its parent's (`throttle`).
+      const own = nested === undefined ? undefined : defaultOf(nested);
+      const documented = own ?? defaultOf(prop);
       expect(documented, name).toBeDefined();
       const value: unknown = setting.default;
       const expected =
         name === 'logRetentionDays'
           ? `RetentionDays.${RetentionDays[value as number]}`
-          : nested !== undefined
+          : nested !== undefined && own === undefined
             ? `${nested}: ${value}`
             : name === 'metricsNamespace'
               ? `\`${value}/<stack name>\``

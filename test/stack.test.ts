@@ -319,6 +319,59 @@ describe('stack settings from CDK context', () => {
     expect(openFindings(app)).toEqual([]);
   });
 
+  it.each([
+    [{}, false],
+    [{ domainName: 'callbacks.example.com', certificateArn: CERTIFICATE }, true],
+    [
+      {
+        domainName: 'callbacks.example.com',
+        certificateArn: CERTIFICATE,
+        keepExecuteApiEndpoint: 'true',
+      },
+      false,
+    ],
+  ])(
+    'with context %o, DisableExecuteApiEndpoint is %s: a custom domain cannot be bypassed',
+    (context, disabled) => {
+      const apis = Template.fromStack(synth(context).stack).findResources('AWS::ApiGatewayV2::Api');
+      expect(Object.values(apis).map((api) => api.Properties)).toEqual([
+        {
+          Name: 'Api',
+          ProtocolType: 'HTTP',
+          Description: 'Receives ZEGOCLOUD In-app Chat call-invitation callbacks',
+          DisableExecuteApiEndpoint: disabled,
+        },
+      ]);
+    },
+  );
+
+  it('takes the hosted zone name as Route 53 spells it, with the final dot', () => {
+    const { stack } = synth({
+      domainName: 'callbacks.example.com',
+      certificateArn: CERTIFICATE,
+      hostedZoneId: 'Z0123456789ABC',
+      hostedZoneName: 'example.com.',
+    });
+    const records = Template.fromStack(stack).findResources('AWS::Route53::RecordSet');
+    expect(
+      Object.values(records).map((r) => [r.Properties.Name, r.Properties.HostedZoneId]),
+    ).toEqual([['callbacks.example.com.', 'Z0123456789ABC']]);
+  });
+
+  it('names only the refused value, not the pair it belongs to, when one is malformed', () => {
+    const context: Record<string, string> = {
+      domainName: 'callbacks.example.com',
+      certificateArn: CERTIFICATE,
+      hostedZoneId: 'Z0123456789ABC',
+      hostedZoneName: 'example..com',
+    };
+    expect(() => readStackSettings((key) => context[key])).toThrow(
+      new InvalidContextError([
+        'hostedZoneName must be the zone name, such as example.com, got "example..com"',
+      ]),
+    );
+  });
+
   it('refuses a context key it does not know, rather than ignoring a typo, and leaves the CDK’s own', () => {
     const given = ['zegoAppID', 'forwardEvent', '@aws-cdk/core:checkSecretUsage', 'aws:cdk:x'];
     const read = () => readStackSettings(() => undefined, given);
@@ -348,6 +401,7 @@ describe('stack settings from CDK context', () => {
     [{ domainName: 'Callbacks Example' }, 'domainName'],
     [{ certificateArn: 'arn:aws:acm:eu-west-1:123456789012:cert/x' }, 'certificateArn'],
     [{ hostedZoneId: 'Z0123456789ABC' }, 'hostedZoneName'],
+    [{ keepExecuteApiEndpoint: 'true' }, 'keepExecuteApiEndpoint needs domainName'],
     [
       {
         domainName: 'callbacks.example.org',
