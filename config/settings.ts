@@ -250,7 +250,8 @@ export const SETTINGS = {
     default: 'ZegoCallbacks',
     pattern: /^[A-Za-z0-9 .\-_/#:]{1,255}$/,
     expected: 'a CloudWatch namespace',
-    defaultText: '`ZegoCallbacks/<stack name>` (function alone: `ZegoCallbacks`)',
+    defaultText:
+      "`ZegoCallbacks/<stack name>/<receiver's path in the stack>` (function alone: `ZegoCallbacks`)",
     doc: 'CloudWatch namespace of the callback metrics.',
   },
   alarmEmail: {

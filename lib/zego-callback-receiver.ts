@@ -36,7 +36,7 @@ import {
   UNSET_SECRET_PLACEHOLDER,
 } from '../config/settings.js';
 import type { CallEvent } from '../lambda/core/callback.js';
-import { isInZone, type PropValues, readProps } from './props.js';
+import { InvalidPropsError, isInZone, type PropValues, readProps } from './props.js';
 import { QUEUE_SETTINGS } from './queue-settings.js';
 
 /** A custom domain for the callback URL, so that it survives a replacement of the API. */
@@ -123,8 +123,8 @@ export interface ZegoCallbackReceiverProps {
    */
   readonly logLevel?: LogLevel;
   /**
-   * CloudWatch namespace of the callback metrics.
-   * @default `ZegoCallbacks/<stack name>`
+   * CloudWatch namespace of the callback metrics; no two receivers in a stack may share one.
+   * @default `ZegoCallbacks/<stack name>/<receiver's path in the stack>`
    */
   readonly metricsNamespace?: string;
   /**
@@ -209,10 +209,22 @@ export class ZegoCallbackReceiver extends Construct {
       }
       return problems;
     });
-    this.metricsNamespace =
+    // One namespace per receiver: two sharing one would count each other's callbacks in alarms.
+    const stack = Stack.of(this);
+    const path = this.node.path.slice(stack.node.path.length + 1).replace(/[^\w./-]/g, '-');
+    const ns =
       props.metricsNamespace === undefined
-        ? `${SETTINGS.metricsNamespace.default}/${Stack.of(this).stackName}`
+        ? `${SETTINGS.metricsNamespace.default}/${stack.stackName}/${path}`.slice(0, 255)
         : settings.metricsNamespace;
+    this.metricsNamespace = ns;
+    const twin = stack.node
+      .findAll()
+      .find((c) => c instanceof ZegoCallbackReceiver && c !== this && c.metricsNamespace === ns);
+    if (twin !== undefined) {
+      throw new InvalidPropsError('ZegoCallbackReceiver', [
+        `metricsNamespace "${ns}" is also ${twin.node.path}'s: each receiver's alarms would count the other's callbacks`,
+      ]);
+    }
     const logRetention = settings.logRetentionDays as RetentionDays;
 
     const retentionPeriod = Duration.days(QUEUE_SETTINGS.retentionDays);

@@ -197,7 +197,7 @@ describe('the construct and the function', () => {
       quarantineQueueUrl: 'token-QUARANTINE_QUEUE_URL',
       secret: { kind: 'secrets-manager', secretId: 'token-CALLBACK_SECRET_ARN' },
       logLevel: SETTINGS.logLevel.default,
-      metricsNamespace: 'ZegoCallbacks/Agree',
+      metricsNamespace: 'ZegoCallbacks/Agree/Receiver',
       policy: {
         toleranceSeconds: SETTINGS.signatureToleranceSeconds.default,
         forwardEvents: new Set(SETTINGS.forwardEvents.default),
@@ -225,7 +225,7 @@ describe('the construct and the function', () => {
           : nested !== undefined && own === undefined
             ? `${nested}: ${value}`
             : name === 'metricsNamespace'
-              ? `\`${value}/<stack name>\``
+              ? `\`${value}/<stack name>/<receiver's path in the stack>\``
               : typeof value === 'string'
                 ? `'${value}'`
                 : Array.isArray(value)

@@ -74,7 +74,7 @@ describe('the callback stack', () => {
           FORWARD_EVENTS: SETTINGS.forwardEvents.default.join(','),
           FORWARD_UNKNOWN_EVENTS: String(SETTINGS.forwardUnknownEvents.default),
           LOG_LEVEL: SETTINGS.logLevel.default,
-          METRICS_NAMESPACE: 'ZegoCallbacks/Test',
+          METRICS_NAMESPACE: 'ZegoCallbacks/Test/Receiver',
           QUARANTINE_QUEUE_URL: { Ref: Match.stringLikeRegexp('ReceiverQuarantineQueue') },
         },
       },
@@ -589,6 +589,49 @@ describe('the construct alone', () => {
   });
 });
 
+describe('two receivers in one stack', () => {
+  it('write their metrics in two namespaces, and each one’s alarms read its own', () => {
+    const stack = new Stack(new App(), 'Two');
+    const receivers = ['Receiver', 'Other'].map((id) => new ZegoCallbackReceiver(stack, id));
+    for (const receiver of receivers) {
+      new ZegoCallbackMonitoring(stack, `${receiver.node.id}Monitoring`, { receiver });
+    }
+    expect(receivers.map((r) => r.metricsNamespace)).toEqual([
+      'ZegoCallbacks/Two/Receiver',
+      'ZegoCallbacks/Two/Other',
+    ]);
+    const template = Template.fromStack(stack);
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
+    expect(
+      functions.map(([id, f]) => [
+        id.slice(0, 5),
+        f.Properties.Environment.Variables.METRICS_NAMESPACE,
+      ]),
+    ).toEqual([
+      ['Recei', 'ZegoCallbacks/Two/Receiver'],
+      ['Other', 'ZegoCallbacks/Two/Other'],
+    ]);
+    // Every alarm on the callback metrics, by the monitoring it belongs to.
+    const namespaces = Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
+      .filter(([, alarm]) => String(alarm.Properties.Namespace).startsWith('ZegoCallbacks'))
+      .map(([id, alarm]) => `${id.replace(/Monitoring.*/, '')} ${alarm.Properties.Namespace}`);
+    expect(namespaces.sort()).toEqual([
+      ...Array(3).fill('Other ZegoCallbacks/Two/Other'),
+      ...Array(3).fill('Receiver ZegoCallbacks/Two/Receiver'),
+    ]);
+  });
+
+  it('may not be given one namespace: each one’s alarms would count the other’s callbacks', () => {
+    const stack = new Stack(new App(), 'Two');
+    new ZegoCallbackReceiver(stack, 'Receiver', { metricsNamespace: 'Calls' });
+    expect(() => new ZegoCallbackReceiver(stack, 'Other', { metricsNamespace: 'Calls' })).toThrow(
+      new InvalidPropsError('ZegoCallbackReceiver', [
+        "metricsNamespace \"Calls\" is also Two/Receiver's: each receiver's alarms would count the other's callbacks",
+      ]),
+    );
+  });
+});
+
 describe('monitoring', () => {
   type AlarmProps = Record<string, unknown>;
   const alarmsOf = (template: Template) =>
@@ -623,7 +666,7 @@ describe('monitoring', () => {
 
   it('alarms on sustained signature refusals from the handler’s own metrics', () => {
     expect(alarms.SignatureRefusals).toMatchObject({
-      Namespace: 'ZegoCallbacks/Test',
+      Namespace: 'ZegoCallbacks/Test/Receiver',
       MetricName: 'Callbacks',
       Dimensions: expect.arrayContaining([
         { Name: 'outcome', Value: 'refused' },
@@ -666,7 +709,7 @@ describe('monitoring', () => {
 
   it('alarms on any quarantined callback in 5 minutes, saying what it means and where to look', () => {
     expect(alarms.QuarantinedCallbacks).toMatchObject({
-      Namespace: 'ZegoCallbacks/Test',
+      Namespace: 'ZegoCallbacks/Test/Receiver',
       MetricName: 'Callbacks',
       Dimensions: [{ Name: 'outcome', Value: 'quarantined' }],
       Statistic: 'Sum',
