@@ -240,7 +240,7 @@ export const SETTINGS = {
     prop: 'customDomain.keepExecuteApiEndpoint',
     scope: 'receiver',
     default: false,
-    doc: "With `domainName`, keep the API's default `execute-api` endpoint open too. Off, only the domain answers, so nothing put in front of it can be bypassed.",
+    doc: "With `domainName`, keep the API's default `execute-api` endpoint open too. Off, only the domain answers: the default URL is no way around what you put in front of it.",
   },
   metricsNamespace: {
     type: 'text',

@@ -52,7 +52,7 @@ export interface CallbackDomainProps {
   readonly hostedZone?: IHostedZone;
   /**
    * Keep the API's default `execute-api` endpoint open as well as the domain.
-   * @default false - only the domain answers: what stands in front of it cannot be bypassed
+   * @default false - only the domain answers: the default URL is no way around a filter before it
    */
   readonly keepExecuteApiEndpoint?: boolean;
 }
