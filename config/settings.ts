@@ -229,9 +229,8 @@ export const SETTINGS = {
     type: 'text',
     context: 'hostedZoneName',
     scope: 'receiver',
-    // Route 53 spells zone names with the final dot: accepted with or without it.
     pattern: /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/,
-    expected: 'the zone name, such as example.com',
+    expected: 'the zone name, such as example.com or, as Route 53 spells it, example.com.',
     doc: 'Name of the `hostedZoneId` zone.',
   },
   keepExecuteApiEndpoint: {

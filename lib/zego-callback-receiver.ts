@@ -36,7 +36,7 @@ import {
   UNSET_SECRET_PLACEHOLDER,
 } from '../config/settings.js';
 import type { CallEvent } from '../lambda/core/callback.js';
-import { InvalidPropsError, isInZone, type PropValues, readProps } from './props.js';
+import { isInZone, type PropValues, readProps } from './props.js';
 import { QUEUE_SETTINGS } from './queue-settings.js';
 
 /** A custom domain for the callback URL, so that it survives a replacement of the API. */
@@ -193,6 +193,10 @@ export class ZegoCallbackReceiver extends Construct {
 
   constructor(scope: Construct, id: string, props: ZegoCallbackReceiverProps = {}) {
     super(scope, id);
+    // One namespace per receiver: two sharing one would count each other's callbacks in alarms.
+    const stack = Stack.of(this);
+    const path = this.node.path.slice(stack.node.path.length + 1).replace(/[^\w./-]/g, '-');
+    const byDefault = `${SETTINGS.metricsNamespace.default}/${stack.stackName}/${path}`;
     const settings = readProps('ZegoCallbackReceiver', 'receiver', props, (values) => {
       const problems: string[] = [];
       if (props.queue && !Token.isUnresolved(props.queue.fifo) && !props.queue.fifo) {
@@ -207,49 +211,41 @@ export class ZegoCallbackReceiver extends Construct {
           problems.push(`customDomain.domainName "${domain}" is not in the zone "${zone}"`);
         }
       }
+      const ns = props.metricsNamespace === undefined ? byDefault : values.metricsNamespace;
+      for (const twin of stack.node.findAll()) {
+        if (twin instanceof ZegoCallbackReceiver && twin.metricsNamespace === ns) {
+          problems.push(
+            `metricsNamespace "${ns}" is also ${twin.node.path}'s: their alarms would count each other's callbacks`,
+          );
+        }
+      }
       return problems;
     });
-    // One namespace per receiver: two sharing one would count each other's callbacks in alarms.
-    const stack = Stack.of(this);
-    const path = this.node.path.slice(stack.node.path.length + 1).replace(/[^\w./-]/g, '-');
-    const ns =
-      props.metricsNamespace === undefined
-        ? `${SETTINGS.metricsNamespace.default}/${stack.stackName}/${path}`.slice(0, 255)
-        : settings.metricsNamespace;
-    this.metricsNamespace = ns;
-    const twin = stack.node
-      .findAll()
-      .find((c) => c instanceof ZegoCallbackReceiver && c !== this && c.metricsNamespace === ns);
-    if (twin !== undefined) {
-      throw new InvalidPropsError('ZegoCallbackReceiver', [
-        `metricsNamespace "${ns}" is also ${twin.node.path}'s: each receiver's alarms would count the other's callbacks`,
-      ]);
-    }
+    this.metricsNamespace =
+      props.metricsNamespace === undefined ? byDefault : settings.metricsNamespace;
     const logRetention = settings.logRetentionDays as RetentionDays;
 
-    const retentionPeriod = Duration.days(QUEUE_SETTINGS.retentionDays);
-    const maxMessageSizeBytes = QUEUE_SETTINGS.maxMessageSizeBytes;
+    const fifo = {
+      fifo: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(QUEUE_SETTINGS.retentionDays),
+      maxMessageSizeBytes: QUEUE_SETTINGS.maxMessageSizeBytes,
+    };
+    // High-throughput FIFO: ordering and deduplication per message group, not per queue.
+    const perGroup = {
+      ...fifo,
+      deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+      fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+    };
     if (props.queue) {
       this.queue = props.queue;
     } else {
-      this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-        fifo: true,
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod,
-        maxMessageSizeBytes,
-      });
+      this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', fifo);
       this.queue = new Queue(this, 'Queue', {
-        fifo: true,
-        // High-throughput FIFO: ordering and dedup per call, not across the whole queue.
-        deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
-        fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+        ...perGroup,
         // The handler sets a deduplication ID that ignores ZEGOCLOUD's re-signing on retries.
         contentBasedDeduplication: false,
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod,
-        maxMessageSizeBytes,
         visibilityTimeout: Duration.seconds(QUEUE_SETTINGS.visibilityTimeoutSeconds),
         deadLetterQueue: {
           queue: this.deadLetterQueue,
@@ -257,18 +253,9 @@ export class ZegoCallbackReceiver extends Construct {
         },
       });
     }
-    // FIFO, deduplicated on the quarantine id: a flood of one captured body leaves one message,
-    // guard or no guard (a check in the guard's table needs the guard and a second write). SQS
-    // keeps an id 5 minutes, a capture's life at the default tolerance; a group per id blocks none.
-    this.quarantineQueue = new Queue(this, 'QuarantineQueue', {
-      fifo: true,
-      deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
-      fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod,
-      maxMessageSizeBytes,
-    });
+    // Grouped and deduplicated per quarantine id: a flooded capture leaves one message for SQS's
+    // 5 minutes (its life at tolerance 300) with or without the guard, which a table check needs.
+    this.quarantineQueue = new Queue(this, 'QuarantineQueue', perGroup);
 
     this.secret =
       props.callbackSecret ??
@@ -290,14 +277,10 @@ export class ZegoCallbackReceiver extends Construct {
     });
     logGroup.grantWrite(role);
 
+    // The guard has its own entry, so that the default bundle carries no DynamoDB client.
+    const entry = settings.replayGuard ? 'entry-replay-guard.ts' : 'entry.ts';
     this.handler = new NodejsFunction(this, 'Handler', {
-      // The guard has its own entry, so that the default bundle carries no DynamoDB client.
-      entry: fileURLToPath(
-        new URL(
-          settings.replayGuard ? '../lambda/entry-replay-guard.ts' : '../lambda/entry.ts',
-          import.meta.url,
-        ),
-      ),
+      entry: fileURLToPath(new URL(`../lambda/${entry}`, import.meta.url)),
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,

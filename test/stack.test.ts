@@ -330,20 +330,17 @@ describe('stack settings from CDK context', () => {
       },
       false,
     ],
-  ])(
-    'with context %o, DisableExecuteApiEndpoint is %s: a custom domain cannot be bypassed',
-    (context, disabled) => {
-      const apis = Template.fromStack(synth(context).stack).findResources('AWS::ApiGatewayV2::Api');
-      expect(Object.values(apis).map((api) => api.Properties)).toEqual([
-        {
-          Name: 'Api',
-          ProtocolType: 'HTTP',
-          Description: 'Receives ZEGOCLOUD In-app Chat call-invitation callbacks',
-          DisableExecuteApiEndpoint: disabled,
-        },
-      ]);
-    },
-  );
+  ])('with context %o, DisableExecuteApiEndpoint is %s', (context, disabled) => {
+    const apis = Template.fromStack(synth(context).stack).findResources('AWS::ApiGatewayV2::Api');
+    expect(Object.values(apis).map((api) => api.Properties)).toEqual([
+      {
+        Name: 'Api',
+        ProtocolType: 'HTTP',
+        Description: 'Receives ZEGOCLOUD In-app Chat call-invitation callbacks',
+        DisableExecuteApiEndpoint: disabled,
+      },
+    ]);
+  });
 
   it('takes the hosted zone name as Route 53 spells it, with the final dot', () => {
     const { stack } = synth({
@@ -367,7 +364,7 @@ describe('stack settings from CDK context', () => {
     };
     expect(() => readStackSettings((key) => context[key])).toThrow(
       new InvalidContextError([
-        'hostedZoneName must be the zone name, such as example.com, got "example..com"',
+        'hostedZoneName must be the zone name, such as example.com or, as Route 53 spells it, example.com., got "example..com"',
       ]),
     );
   });
@@ -626,7 +623,7 @@ describe('two receivers in one stack', () => {
     new ZegoCallbackReceiver(stack, 'Receiver', { metricsNamespace: 'Calls' });
     expect(() => new ZegoCallbackReceiver(stack, 'Other', { metricsNamespace: 'Calls' })).toThrow(
       new InvalidPropsError('ZegoCallbackReceiver', [
-        "metricsNamespace \"Calls\" is also Two/Receiver's: each receiver's alarms would count the other's callbacks",
+        'metricsNamespace "Calls" is also Two/Receiver\'s: their alarms would count each other\'s callbacks',
       ]),
     );
   });
