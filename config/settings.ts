@@ -240,9 +240,17 @@ export const SETTINGS = {
     type: 'text',
     context: 'hostedZoneName',
     scope: 'receiver',
-    pattern: /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
-    expected: 'the zone name, such as example.com',
+    pattern: /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/,
+    expected: 'the zone name, such as example.com or, as Route 53 spells it, example.com.',
     doc: 'Name of the `hostedZoneId` zone.',
+  },
+  keepExecuteApiEndpoint: {
+    type: 'boolean',
+    context: 'keepExecuteApiEndpoint',
+    prop: 'customDomain.keepExecuteApiEndpoint',
+    scope: 'receiver',
+    default: false,
+    doc: "With `domainName`, keep the API's default `execute-api` endpoint open too. Off, only the domain answers: the default URL is no way around what you put in front of it.",
   },
   metricsNamespace: {
     type: 'text',
@@ -252,7 +260,8 @@ export const SETTINGS = {
     default: 'ZegoCallbacks',
     pattern: /^[A-Za-z0-9 .\-_/#:]{1,255}$/,
     expected: 'a CloudWatch namespace',
-    defaultText: '`ZegoCallbacks/<stack name>` (function alone: `ZegoCallbacks`)',
+    defaultText:
+      "`ZegoCallbacks/<stack name>/<receiver's path in the stack>` (function alone: `ZegoCallbacks`)",
     doc: 'CloudWatch namespace of the callback metrics.',
   },
   alarmEmail: {

@@ -110,7 +110,7 @@ async function handleCallback(
           'a signed callback needs the quarantine queue, and QUARANTINE_QUEUE_URL is not set',
         );
       }
-      return { decision, messageId: await quarantine.send(decision.message.body, remaining()) };
+      return { decision, messageId: await quarantine.send(decision.message, remaining()) };
   }
 }
 

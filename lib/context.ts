@@ -51,7 +51,9 @@ export function readStackSettings(
         `${key} is not a context key of this stack: did you mean ${known.get(key.toLowerCase())}?`,
     );
   const settings = values as StackSettings;
-  const problems = [...unknown, ...misspelt, ...reader.problems, ...domainProblems(settings)];
+  // A refused value reads as unset: checked together, it would also be reported as missing.
+  const together = reader.problems.length === 0 ? domainProblems(settings) : [];
+  const problems = [...unknown, ...misspelt, ...reader.problems, ...together];
   if (problems.length > 0) throw new InvalidContextError(problems);
   return settings;
 }
@@ -68,6 +70,9 @@ function domainProblems(settings: StackSettings): string[] {
   }
   if (hostedZoneId !== undefined && domainName === undefined) {
     problems.push('hostedZoneId needs domainName');
+  }
+  if (settings.keepExecuteApiEndpoint && domainName === undefined) {
+    problems.push('keepExecuteApiEndpoint needs domainName');
   }
   if (
     domainName !== undefined &&

@@ -9,23 +9,16 @@ export const QUEUE_SETTINGS = {
   /** A message that fails this many receives is poison: park it on the DLQ, keep the call moving. */
   maxReceiveCount: 5,
   /**
-   * Consumers get this long to process a message before it becomes visible again. For a Lambda
-   * consumer AWS asks for at least six times the function's timeout, so that Lambda can retry
-   * a batch while the function is throttled; when the visibility timeout runs out first, every
-   * return of the batch costs a receive of its five, and it reaches the DLQ early. So the
-   * reference consumer's timeout is a sixth of this (lib/reference-consumer.ts), rather than
-   * this raised: a failed message holds its call back for one visibility timeout per retry.
+   * Consumers' time per message before it is visible again; a Lambda consumer's timeout is a
+   * sixth of it, as AWS asks (lib/reference-consumer.ts says why, rather than this raised).
    */
   visibilityTimeoutSeconds: 60,
   /**
-   * SQS's maximum message size, 1 MiB (Amazon SQS message quotas:
-   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html).
-   * An accepted body is at most 64 KiB, but each control character in it escapes to `\u00XX`
-   * in the message, so a message can be about 6 times its body: 256 KiB would refuse it.
+   * SQS's maximum, 1 MiB (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html):
+   * a 64 KiB body of control characters escapes (`\u00XX`) to ~6 times its size in a message.
    */
   maxMessageSizeBytes: 1_048_576,
   defaultQueueName: 'zego-callbacks.fifo',
   defaultDeadLetterQueueName: 'zego-callbacks-dlq.fifo',
-  /** Standard, not FIFO: its messages are read by an operator, in no particular order. */
-  defaultQuarantineQueueName: 'zego-callbacks-quarantine',
+  defaultQuarantineQueueName: 'zego-callbacks-quarantine.fifo',
 } as const;

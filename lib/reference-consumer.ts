@@ -68,9 +68,9 @@ export class ReferenceConsumer extends Construct {
       memorySize: 256,
       // A sixth of the queue's visibility timeout, as AWS asks of an SQS event source: Lambda
       // can then retry a batch while the function is throttled without the batch returning to
-      // the queue and using up its receives (see QUEUE_SETTINGS.visibilityTimeoutSeconds).
-      // Each message costs two DynamoDB writes besides your logic; if a batch needs longer,
-      // raise the queue's visibility timeout with this.
+      // the queue, each return a receive of its five. Raising the visibility timeout instead
+      // would hold a failed message's call back longer per retry. Each message costs two
+      // DynamoDB writes besides your logic; if a batch needs longer, raise both together.
       timeout: Duration.seconds(QUEUE_SETTINGS.visibilityTimeoutSeconds / 6),
       role,
       logGroup,

@@ -3,6 +3,7 @@ import {
   Alarm,
   AlarmStatusWidget,
   ComparisonOperator,
+  type CreateAlarmOptions,
   Dashboard,
   GraphWidget,
   type IMetric,
@@ -41,6 +42,7 @@ export interface ZegoCallbackMonitoringProps {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+type AlarmOptions = Partial<CreateAlarmOptions> & { readonly alarmDescription: string };
 
 /**
  * The stack's alarms and dashboard. Every alarm says in its description what it means and
@@ -73,26 +75,17 @@ export class ZegoCallbackMonitoring extends Construct {
       this.topic.addSubscription(new EmailSubscription(settings.alarmEmail));
     }
 
-    const alarm = (
-      name: string,
-      metric: IMetric,
-      options: {
-        threshold: number;
-        evaluationPeriods?: number;
-        comparison?: ComparisonOperator;
-        missing?: TreatMissingData;
-        description: string;
-      },
-    ) => {
+    /** Fires on a first datapoint at or above 1 by default; missing data is not breaching. */
+    const alarm = (name: string, metric: IMetric, options: AlarmOptions) => {
+      const periods = options.evaluationPeriods ?? 1;
       const created = new Alarm(this, name, {
         metric,
-        threshold: options.threshold,
-        evaluationPeriods: options.evaluationPeriods ?? 1,
-        datapointsToAlarm: options.evaluationPeriods ?? 1,
-        comparisonOperator:
-          options.comparison ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: options.missing ?? TreatMissingData.NOT_BREACHING,
-        alarmDescription: options.description,
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        ...options,
+        evaluationPeriods: periods,
+        datapointsToAlarm: periods,
       });
       if (this.topic) {
         created.addAlarmAction(new SnsAction(this.topic));
@@ -105,32 +98,27 @@ export class ZegoCallbackMonitoring extends Construct {
     alarm('SignatureRefusals', callbacks({ outcome: 'refused', reason: 'signature' }), {
       threshold: 5,
       evaluationPeriods: 3,
-      description:
+      alarmDescription:
         'Callbacks refused for a bad signature, 5 or more in each of 3 consecutive 5-minute periods. Either the CallbackSecret in Secrets Manager differs from the one in the ZEGOCLOUD console (genuine events are being lost: compare them first), or someone is probing the URL (check the source IPs in the API access log).',
     });
     alarm('FailedCallbacks', byOutcome('failed'), {
-      threshold: 1,
-      description:
+      alarmDescription:
         'Callbacks answered 5xx (reason enqueue_failed: SQS refused or timed out; not_configured: the secret is unset or unreadable; internal: a bug). ZEGOCLOUD retries for about 62 s, then drops the event. Check the handler log lines with outcome "failed" for reason and cause.',
     });
     alarm('HandlerErrors', receiver.handler.metricErrors({ period: FIVE_MINUTES }), {
-      threshold: 1,
-      description:
+      alarmDescription:
         'The callback function crashed or timed out (it answers every callback itself, so this is a bug or a timeout). Check its log group for the error; ZEGOCLOUD gets a 5xx and retries.',
     });
     alarm('HandlerThrottles', receiver.handler.metricThrottles({ period: FIVE_MINUTES }), {
-      threshold: 1,
-      description:
+      alarmDescription:
         'Lambda throttled the callback function (account or function concurrency limit): ZEGOCLOUD got 5xx and retries. Check the account concurrency and other functions using it.',
     });
     alarm('Api5xx', receiver.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), {
-      threshold: 1,
-      description:
+      alarmDescription:
         'The callback API answered 5xx. Compare with FailedCallbacks and HandlerErrors; the API access log has the integration error for each request.',
     });
     alarm('QuarantinedCallbacks', byOutcome('quarantined'), {
-      threshold: 1,
-      description:
+      alarmDescription:
         'A signed, fresh callback for the right AppID had fields this version cannot use (ZEGOCLOUD renamed or retyped one, or changed an event): it was answered 200 and kept, raw, on the quarantine queue with the reason and the path of the problem, rather than lost. Read the quarantine queue (stack output QuarantineQueueUrl) first: each message says which field. Then upgrade the receiver and send them through again (README: Operations).',
     });
     const { deadLetterQueue } = receiver;
@@ -142,8 +130,7 @@ export class ZegoCallbackMonitoring extends Construct {
           statistic: 'Maximum',
         }),
         {
-          threshold: 1,
-          description:
+          alarmDescription:
             'A consumer failed a message 5 times and SQS moved it to the dead-letter queue. Fix the consumer, then redrive (README: Operations).',
         },
       );
@@ -158,16 +145,15 @@ export class ZegoCallbackMonitoring extends Construct {
       {
         threshold: oldest,
         evaluationPeriods: 3,
-        description: `A message has waited over ${oldest} s on the callback queue: consumers are stalled, too slow or not running. Messages expire after 14 days.`,
+        alarmDescription: `A message has waited over ${oldest} s on the callback queue: consumers are stalled, too slow or not running. Messages expire after 14 days.`,
       },
     );
     const quietMinutes = settings.noCallbacksAlarmMinutes;
     if (quietMinutes) {
       alarm('NoCallbacks', callbacks({}, Duration.minutes(quietMinutes)), {
-        threshold: 1,
-        comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
-        missing: TreatMissingData.BREACHING,
-        description: `No callback at all for ${quietMinutes} minutes. Check that the CallbackUrl output is pasted in the ZEGOCLOUD Admin Console (In-app Chat > call invitation callbacks) and that calls are happening.`,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.BREACHING,
+        alarmDescription: `No callback at all for ${quietMinutes} minutes. Check that the CallbackUrl output is pasted in the ZEGOCLOUD Admin Console (In-app Chat > call invitation callbacks) and that calls are happening.`,
       });
     }
 
@@ -184,37 +170,31 @@ export class ZegoCallbackMonitoring extends Construct {
         period: FIVE_MINUTES,
         label: `handler ${statistic}`,
       });
+    const graph = (title: string, left: IMetric[], width = 12, right: IMetric[] = []) =>
+      new GraphWidget({ title, left, right, width });
+    const parked = (title: string, queue: IQueue) =>
+      graph(title, [queue.metricApproximateNumberOfMessagesVisible({ label: 'messages' })], 6);
+    const { queue } = receiver;
     this.dashboard = new Dashboard(this, 'Dashboard');
     this.dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Callbacks by outcome',
-        left: OUTCOMES.map((o) => byOutcome(o).with({ label: o })),
-        width: 12,
-      }),
-      new GraphWidget({ title: 'Refused callbacks by reason', left: [refusedByReason], width: 12 }),
+      graph(
+        'Callbacks by outcome',
+        OUTCOMES.map((o) => byOutcome(o).with({ label: o })),
+      ),
+      graph('Refused callbacks by reason', [refusedByReason]),
     );
     this.dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Handler latency (ms)',
-        left: [latency('p50'), latency('p99')],
-        width: 12,
-      }),
-      new GraphWidget({
-        title: 'Callback queue',
-        left: [
-          receiver.queue.metricApproximateNumberOfMessagesVisible({ label: 'waiting' }),
-          receiver.queue.metricApproximateNumberOfMessagesNotVisible({ label: 'in flight' }),
+      graph('Handler latency (ms)', [latency('p50'), latency('p99')]),
+      graph(
+        'Callback queue',
+        [
+          queue.metricApproximateNumberOfMessagesVisible({ label: 'waiting' }),
+          queue.metricApproximateNumberOfMessagesNotVisible({ label: 'in flight' }),
         ],
-        right: [receiver.queue.metricApproximateAgeOfOldestMessage({ label: 'oldest (s)' })],
-        width: 12,
-      }),
+        12,
+        [queue.metricApproximateAgeOfOldestMessage({ label: 'oldest (s)' })],
+      ),
     );
-    const parked = (title: string, queue: IQueue) =>
-      new GraphWidget({
-        title,
-        left: [queue.metricApproximateNumberOfMessagesVisible({ label: 'messages' })],
-        width: 6,
-      });
     this.dashboard.addWidgets(
       ...(deadLetterQueue ? [parked('Dead-letter queue depth', deadLetterQueue)] : []),
       parked('Quarantine queue depth', receiver.quarantineQueue),

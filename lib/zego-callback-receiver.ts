@@ -50,6 +50,11 @@ export interface CallbackDomainProps {
    * @default - no record: point `domainName` at `receiver.customDomain.regionalDomainName` yourself
    */
   readonly hostedZone?: IHostedZone;
+  /**
+   * Keep the API's default `execute-api` endpoint open as well as the domain.
+   * @default false - only the domain answers: the default URL is no way around a filter before it
+   */
+  readonly keepExecuteApiEndpoint?: boolean;
 }
 
 /**
@@ -124,8 +129,8 @@ export interface ZegoCallbackReceiverProps {
    */
   readonly logLevel?: LogLevel;
   /**
-   * CloudWatch namespace of the callback metrics.
-   * @default `ZegoCallbacks/<stack name>`
+   * CloudWatch namespace of the callback metrics; no two receivers in a stack may share one.
+   * @default `ZegoCallbacks/<stack name>/<receiver's path in the stack>`
    */
   readonly metricsNamespace?: string;
   /**
@@ -194,6 +199,10 @@ export class ZegoCallbackReceiver extends Construct {
 
   constructor(scope: Construct, id: string, props: ZegoCallbackReceiverProps = {}) {
     super(scope, id);
+    // One namespace per receiver: two sharing one would count each other's callbacks in alarms.
+    const stack = Stack.of(this);
+    const path = this.node.path.slice(stack.node.path.length + 1).replace(/[^\w./-]/g, '-');
+    const byDefault = `${SETTINGS.metricsNamespace.default}/${stack.stackName}/${path}`;
     const settings = readProps('ZegoCallbackReceiver', 'receiver', props, (values) => {
       const problems: string[] = [];
       if (props.queue && !Token.isUnresolved(props.queue.fifo) && !props.queue.fifo) {
@@ -208,37 +217,41 @@ export class ZegoCallbackReceiver extends Construct {
           problems.push(`customDomain.domainName "${domain}" is not in the zone "${zone}"`);
         }
       }
+      const ns = props.metricsNamespace === undefined ? byDefault : values.metricsNamespace;
+      for (const twin of stack.node.findAll()) {
+        if (twin instanceof ZegoCallbackReceiver && twin.metricsNamespace === ns) {
+          problems.push(
+            `metricsNamespace "${ns}" is also ${twin.node.path}'s: their alarms would count each other's callbacks`,
+          );
+        }
+      }
       return problems;
     });
     this.metricsNamespace =
-      props.metricsNamespace === undefined
-        ? `${SETTINGS.metricsNamespace.default}/${Stack.of(this).stackName}`
-        : settings.metricsNamespace;
+      props.metricsNamespace === undefined ? byDefault : settings.metricsNamespace;
     const logRetention = settings.logRetentionDays as RetentionDays;
 
-    const retentionPeriod = Duration.days(QUEUE_SETTINGS.retentionDays);
-    const maxMessageSizeBytes = QUEUE_SETTINGS.maxMessageSizeBytes;
+    const fifo = {
+      fifo: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(QUEUE_SETTINGS.retentionDays),
+      maxMessageSizeBytes: QUEUE_SETTINGS.maxMessageSizeBytes,
+    };
+    // High-throughput FIFO: ordering and deduplication per message group, not per queue.
+    const perGroup = {
+      ...fifo,
+      deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+      fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+    };
     if (props.queue) {
       this.queue = props.queue;
     } else {
-      this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-        fifo: true,
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod,
-        maxMessageSizeBytes,
-      });
+      this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', fifo);
       this.queue = new Queue(this, 'Queue', {
-        fifo: true,
-        // High-throughput FIFO: ordering and dedup per call, not across the whole queue.
-        deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
-        fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+        ...perGroup,
         // The handler sets a deduplication ID that ignores ZEGOCLOUD's re-signing on retries.
         contentBasedDeduplication: false,
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod,
-        maxMessageSizeBytes,
         visibilityTimeout: Duration.seconds(QUEUE_SETTINGS.visibilityTimeoutSeconds),
         deadLetterQueue: {
           queue: this.deadLetterQueue,
@@ -246,14 +259,9 @@ export class ZegoCallbackReceiver extends Construct {
         },
       });
     }
-    // Standard, not FIFO: an operator reads it after an upgrade, order does not matter, and a
-    // duplicate is harmless (sent through again, the callback is deduplicated on the FIFO queue).
-    this.quarantineQueue = new Queue(this, 'QuarantineQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod,
-      maxMessageSizeBytes,
-    });
+    // Grouped and deduplicated per quarantine id: a flooded capture leaves one message for SQS's
+    // 5 minutes (its life at tolerance 300) with or without the guard, which a table check needs.
+    this.quarantineQueue = new Queue(this, 'QuarantineQueue', perGroup);
 
     this.secret =
       props.callbackSecret ??
@@ -275,14 +283,10 @@ export class ZegoCallbackReceiver extends Construct {
     });
     logGroup.grantWrite(role);
 
+    // The guard has its own entry, so that the default bundle carries no DynamoDB client.
+    const entry = settings.replayGuard ? 'entry-replay-guard.ts' : 'entry.ts';
     this.handler = new NodejsFunction(this, 'Handler', {
-      // The guard has its own entry, so that the default bundle carries no DynamoDB client.
-      entry: fileURLToPath(
-        new URL(
-          settings.replayGuard ? '../lambda/entry-replay-guard.ts' : '../lambda/entry.ts',
-          import.meta.url,
-        ),
-      ),
+      entry: fileURLToPath(new URL(`../lambda/${entry}`, import.meta.url)),
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -317,9 +321,11 @@ export class ZegoCallbackReceiver extends Construct {
 
     const accessLogs =
       props.accessLogGroup ?? new LogGroup(this, 'AccessLogs', { retention: logRetention });
+    const withDomain = props.customDomain !== undefined && settings.domainName !== undefined;
     this.api = new HttpApi(this, 'Api', {
       description: 'Receives ZEGOCLOUD In-app Chat call-invitation callbacks',
       createDefaultStage: false,
+      disableExecuteApiEndpoint: withDomain && !settings.keepExecuteApiEndpoint,
     });
     if (props.customDomain && settings.domainName !== undefined) {
       this.customDomain = new DomainName(this, 'CallbackDomain', {

@@ -60,6 +60,7 @@ export class ZegoCallbackStack extends Stack {
     if (domainName === undefined || certificateArn === undefined) return undefined;
     return {
       domainName,
+      keepExecuteApiEndpoint: settings.keepExecuteApiEndpoint,
       certificate: Certificate.fromCertificateArn(this, 'CallbackCertificate', certificateArn),
       hostedZone:
         hostedZoneId === undefined || hostedZoneName === undefined

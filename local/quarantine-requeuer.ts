@@ -1,5 +1,7 @@
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
@@ -13,12 +15,22 @@ export interface RequeueResult {
   readonly requeued: number;
   /** Readable now, but of an event the policy does not forward: deleted, as the handler would. */
   readonly ignored: number;
-  /** Still not usable by this version: left on the quarantine queue. */
+  /** Still not usable by this version: left on the quarantine queue, visible again. */
   readonly kept: readonly {
     readonly id: string;
     readonly path: string;
     readonly problem: string;
   }[];
+  /** What stopped the run early; every message it held but had not deleted is visible again. */
+  readonly failure?: string;
+  /** Messages this run held and made visible again as it ended (kept, or not reached). */
+  readonly madeVisible: number;
+  /**
+   * The quarantine queue as the run left it (SQS's approximate counts): visible ones were not
+   * processed (kept, or arrived during the run); hidden ones are held by another reader or a
+   * run that was stopped, and come back when their visibility timeout ends (at most an hour).
+   */
+  readonly left?: { readonly visible: number; readonly hidden: number };
 }
 
 /**
@@ -36,54 +48,82 @@ export async function requeueQuarantined(
     readonly policy: Policy;
   },
 ): Promise<RequeueResult> {
+  const QueueUrl = options.quarantineQueueUrl;
   const queue = new SqsQueueSender(client, options.queueUrl);
   const result = { requeued: 0, ignored: 0, kept: [] as RequeueResult['kept'][number][] };
-  // Each message is looked at once per run: those kept stay invisible for the rest of the run
-  // (and reappear later), and one seen again ends it, however large the backlog.
-  const seen = new Set<string>();
-  for (;;) {
-    const { Messages = [] } = await client.send(
-      new ReceiveMessageCommand({
-        QueueUrl: options.quarantineQueueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-        VisibilityTimeout: KEEP_HIDDEN_SECONDS,
-      }),
-    );
-    const fresh = Messages.filter((m) => !seen.has(m.MessageId ?? ''));
-    if (fresh.length === 0) return result;
-    for (const message of fresh) {
-      seen.add(message.MessageId ?? '');
-      const quarantined = readQuarantined(message);
-      // A policy without `appId`: the AppID was checked when the callback arrived.
-      const decision = decide(
-        quarantinedFields(quarantined.fields),
-        { ...options.policy, appId: undefined },
-        new Date(quarantined.receivedAt),
-      );
-      if (decision.action === 'quarantine') {
-        // Left alone: it becomes visible again after the queue's visibility timeout.
-        result.kept.push({
-          id: quarantined.id,
-          path: decision.problem.field,
-          problem: decision.problem.problem,
-        });
-        continue;
-      }
-      if (decision.action === 'enqueue') {
-        await queue.send(decision.message);
-        result.requeued++;
-      } else {
-        result.ignored++;
-      }
-      await client.send(
-        new DeleteMessageCommand({
-          QueueUrl: options.quarantineQueueUrl,
-          ReceiptHandle: message.ReceiptHandle,
+  let failure: string | undefined;
+  // Received and not deleted: hidden until the run ends, so that one seen again ends it.
+  const held = new Map<string, string>();
+  try {
+    for (;;) {
+      const { Messages = [] } = await client.send(
+        new ReceiveMessageCommand({
+          QueueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: KEEP_HIDDEN_SECONDS,
         }),
       );
+      const fresh = Messages.filter((m) => !held.has(m.MessageId ?? ''));
+      if (fresh.length === 0) break;
+      for (const m of fresh) held.set(m.MessageId ?? '', m.ReceiptHandle ?? '');
+      for (const message of fresh) {
+        const quarantined = readQuarantined(message);
+        // A policy without `appId`: the AppID was checked when the callback arrived.
+        const decision = decide(
+          quarantinedFields(quarantined.fields),
+          { ...options.policy, appId: undefined },
+          new Date(quarantined.receivedAt),
+        );
+        if (decision.action === 'quarantine') {
+          result.kept.push({
+            id: quarantined.id,
+            path: decision.problem.field,
+            problem: decision.problem.problem,
+          });
+          continue;
+        }
+        // Stopped between this send and the delete, a run sends it again next time: SQS drops
+        // the repeat within 5 minutes of this send; after that it is a duplicate (same `id`).
+        if (decision.action === 'enqueue') await queue.send(decision.message);
+        await client.send(
+          new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }),
+        );
+        held.delete(message.MessageId ?? '');
+        result[decision.action === 'enqueue' ? 'requeued' : 'ignored']++;
+      }
     }
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause;
+    failure = `${error}${cause === undefined ? '' : ` (${cause})`}`;
   }
+  let madeVisible = 0;
+  for (const ReceiptHandle of held.values()) {
+    const visible = new ChangeMessageVisibilityCommand({
+      QueueUrl,
+      ReceiptHandle,
+      VisibilityTimeout: 0,
+    });
+    if (
+      await client.send(visible).then(
+        () => true,
+        () => false,
+      )
+    )
+      madeVisible++;
+  }
+  const counts = new GetQueueAttributesCommand({
+    QueueUrl,
+    AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+  });
+  const left = await client.send(counts).then(
+    ({ Attributes: a = {} }) => ({
+      visible: Number(a.ApproximateNumberOfMessages),
+      hidden: Number(a.ApproximateNumberOfMessagesNotVisible),
+    }),
+    () => undefined,
+  );
+  return { ...result, ...(failure === undefined ? {} : { failure }), madeVisible, left };
 }
 
 /** Long enough for a large backlog to be read through once; SQS allows up to 12 hours. */

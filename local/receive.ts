@@ -1,6 +1,6 @@
 import './quiet-sdk.js';
 import { parseArgs } from 'node:util';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { drainQueue, localSqsClient } from './queue-reader.js';
 
 const USAGE = `Read messages from the callback queue and print them, one JSON object per line.
@@ -9,7 +9,8 @@ const USAGE = `Read messages from the callback queue and print them, one JSON ob
 
   --queue-url URL   queue to read (default the local stack's, http://127.0.0.1:9324/...)
                     An AWS queue URL (https://sqs...) is read with your AWS credentials.
-  --keep            do not delete what is read (it becomes visible again later)
+  --keep            do not delete what is read (it becomes visible again later); refused on a
+                    queue with a redrive policy, where every receive counts toward the DLQ
   --wait N          long-poll up to N seconds for the first message (default 1)
 `;
 
@@ -32,6 +33,21 @@ if (values.help) {
 const queueUrl = values['queue-url'];
 const isLocal = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(queueUrl);
 const client = isLocal ? localSqsClient(new URL(queueUrl).origin) : new SQSClient({});
+if (values.keep) {
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
+  );
+  if (Attributes?.RedrivePolicy !== undefined) {
+    const { maxReceiveCount } = JSON.parse(Attributes.RedrivePolicy) as { maxReceiveCount: number };
+    console.error(`refusing --keep: this queue moves a message to its dead-letter queue after ${maxReceiveCount} receives,
+and SQS has no peek: every receive counts, and hides the message from your consumers for the
+visibility timeout. To see what arrived at no cost to them (docs/operations.md, "What arrived"):
+  aws sqs get-queue-attributes --queue-url ${queueUrl} \\
+    --attribute-names ApproximateNumberOfMessages ApproximateNumberOfMessagesNotVisible`);
+    client.destroy();
+    process.exit(2);
+  }
+}
 const messages = await drainQueue(client, queueUrl, {
   keep: values.keep,
   waitSeconds: Number(values.wait),

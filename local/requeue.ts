@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { splitList } from '../config/settings.js';
 import { CALL_EVENTS, isCallEvent } from '../lambda/core/callback.js';
+import { QUEUE_SETTINGS } from '../lib/queue-settings.js';
 import { requeueQuarantined } from './quarantine-requeuer.js';
 import { localSqsClient } from './queue-reader.js';
 
@@ -20,13 +21,19 @@ callback queue (deleted from quarantine), the others stay quarantined.
                          so a wrong list would lose them for good: there is no default.
   --forward-unknown      forward events this version does not know, as forwardUnknownEvents
 
-Quarantined callbacks still unreadable stay on the queue, hidden for an hour, then visible again.
+Quarantined callbacks still unreadable stay on the queue, visible again once the run ends. A
+requeued callback arrives after whatever its call had on the queue since. A run stopped between a
+send and its delete sends that callback again next time (SQS drops it within 5 minutes; after
+that a duplicate with the same id); the messages it held come back within an hour.
 `;
 
 const { values } = parseArgs({
   options: {
-    'quarantine-url': { type: 'string', default: `${LOCAL}/zego-callbacks-quarantine` },
-    'queue-url': { type: 'string', default: `${LOCAL}/zego-callbacks.fifo` },
+    'quarantine-url': {
+      type: 'string',
+      default: `${LOCAL}/${QUEUE_SETTINGS.defaultQuarantineQueueName}`,
+    },
+    'queue-url': { type: 'string', default: `${LOCAL}/${QUEUE_SETTINGS.defaultQueueName}` },
     'forward-events': { type: 'string' },
     'forward-unknown': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -59,7 +66,16 @@ const result = await requeueQuarantined(client, {
   },
 });
 for (const kept of result.kept) console.log(JSON.stringify({ kept: kept.id, ...kept }));
+const { left } = result;
 console.error(
-  `${result.requeued} requeued, ${result.ignored} ignored (not forwarded), ${result.kept.length} still quarantined`,
+  [
+    `${result.requeued} requeued, ${result.ignored} ignored (not forwarded), ${result.kept.length} still quarantined`,
+    ...(result.failure === undefined ? [] : [`stopped by a failure: ${result.failure}`]),
+    `${result.madeVisible} message(s) this run held made visible again`,
+    left === undefined
+      ? 'the quarantine queue could not be counted'
+      : `the quarantine queue now (approximately): ${left.visible} visible, ${left.hidden} hidden (held by another reader or a stopped run: back within an hour)`,
+  ].join('\n'),
 );
 client.destroy();
+if (result.failure !== undefined) process.exitCode = 1;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 
@@ -11,6 +12,16 @@ import { PassThrough } from 'node:stream';
  */
 export const SQS_DEFAULT_MAX_MESSAGE_BYTES = 262_144;
 
+/**
+ * SQS's deduplication interval: a MessageDeduplicationId repeated within 5 minutes of its first
+ * send is "accepted successfully but not delivered" (SendMessage API reference), and "Amazon SQS
+ * continues tracking the deduplication ID even after the message has been received and deleted"
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html).
+ * local-aws-sqs compares with the messages it still holds instead, both ways wrong: it delivers a
+ * repeat once the first is deleted, and drops one sent after 5 minutes while the first is queued.
+ */
+export const SQS_DEDUPLICATION_WINDOW_MS = 300_000;
+
 const OUTSIDE_SQS_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 interface Attribute {
@@ -21,6 +32,8 @@ interface Attribute {
 interface SendEntry {
   readonly MessageBody?: string;
   readonly MessageAttributes?: Readonly<Record<string, Attribute>>;
+  readonly MessageGroupId?: string;
+  MessageDeduplicationId?: string;
 }
 
 /** The refusal real SQS would give, or undefined when it would store the message. */
@@ -50,17 +63,27 @@ export function sqsRefusal(
   return undefined;
 }
 
+type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
 /**
- * Wraps local-aws-sqs's request handler: SendMessage and SendMessageBatch (JSON protocol, as the
- * SDK speaks it) are checked first; everything else passes through untouched.
+ * Wraps local-aws-sqs's request handler (JSON protocol, as the SDK speaks it): SendMessage and
+ * SendMessageBatch are checked first, SendMessage gets SQS's deduplication window (`now` is
+ * injectable for tests), GetQueueAttributes counts as SQS does; the rest passes untouched.
  */
 export function refuseWhatSqsRefuses(
-  inner: (request: IncomingMessage, response: ServerResponse) => Promise<void>,
+  inner: Handler,
   maxMessageBytesOf: (queueUrl: string) => number,
-): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+  now: () => number = Date.now,
+): Handler {
+  // Never forgotten: a send after a window must know which window it opens (see below).
+  const windows = new Map<string, { at: number; number: number; answer: string }>();
+  const answer = (response: ServerResponse, status: number, body: object) => {
+    response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+    response.end(JSON.stringify(body));
+  };
   return async (request, response) => {
-    const target = String(request.headers['x-amz-target'] ?? '');
-    if (!target.endsWith('.SendMessage') && !target.endsWith('.SendMessageBatch')) {
+    const action = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    if (!['SendMessage', 'SendMessageBatch', 'GetQueueAttributes'].includes(action)) {
       return inner(request, response);
     }
     const chunks: Buffer[] = [];
@@ -69,26 +92,82 @@ export function refuseWhatSqsRefuses(
     const input = JSON.parse(raw.toString('utf8')) as SendEntry & {
       QueueUrl?: string;
       Entries?: SendEntry[];
+      AttributeNames?: string[];
     };
+    if (action === 'GetQueueAttributes') {
+      // local-aws-sqs counts messages in flight in ApproximateNumberOfMessages; SQS counts those
+      // "available for retrieval from the queue" (GetQueueAttributes API reference).
+      const names = input.AttributeNames ?? [];
+      const hidden = 'ApproximateNumberOfMessagesNotVisible';
+      const asked = { ...input, AttributeNames: [...names, hidden] };
+      await forward(inner, request, response, JSON.stringify(asked), (sent) => {
+        const { Attributes: a } = JSON.parse(sent) as { Attributes: Record<string, string> };
+        const visible = Number(a.ApproximateNumberOfMessages) - Number(a[hidden]);
+        if (a.ApproximateNumberOfMessages !== undefined)
+          a.ApproximateNumberOfMessages = `${visible}`;
+        if (!names.includes(hidden) && !names.includes('All')) delete a[hidden];
+        return JSON.stringify({ Attributes: a });
+      });
+      return;
+    }
     const limit = maxMessageBytesOf(input.QueueUrl ?? '');
-    const entries = target.endsWith('.SendMessageBatch') ? (input.Entries ?? []) : [input];
-    for (const entry of entries) {
+    const batch = action === 'SendMessageBatch';
+    for (const entry of batch ? (input.Entries ?? []) : [input]) {
       const refusal = sqsRefusal(entry, limit);
       if (refusal !== undefined) {
-        response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
-        response.end(
-          JSON.stringify({ __type: `com.amazonaws.sqs#${refusal.code}`, message: refusal.message }),
-        );
-        return;
+        return answer(response, 400, {
+          __type: `com.amazonaws.sqs#${refusal.code}`,
+          message: refusal.message,
+        });
+      }
+      if (batch && entry.MessageDeduplicationId !== undefined) {
+        return answer(response, 400, {
+          __type: 'com.amazonaws.sqs#UnsupportedOperation',
+          message: 'the local SQS keeps the deduplication window for SendMessage only',
+        });
       }
     }
-    // The inner handler reads the request as a stream: give it the bytes again.
-    const replay = Object.assign(new PassThrough(), {
-      headers: request.headers,
-      method: request.method,
-      url: request.url,
-    });
-    replay.end(raw);
-    return inner(replay as unknown as IncomingMessage, response);
+    // Per message group: every FIFO queue here has deduplicationScope messageGroup.
+    const id = input.MessageDeduplicationId;
+    const key = JSON.stringify([input.QueueUrl?.split('/').pop(), input.MessageGroupId, id]);
+    const window = id === undefined ? undefined : windows.get(key);
+    if (window !== undefined && now() - window.at < SQS_DEDUPLICATION_WINDOW_MS) {
+      const md5 = createHash('md5')
+        .update(input.MessageBody ?? '', 'utf8')
+        .digest('hex');
+      return answer(response, 200, { ...JSON.parse(window.answer), MD5OfMessageBody: md5 });
+    }
+    // A later window: local-aws-sqs would still drop the send while the first copy is queued, so
+    // it gets the ID with the window's number (which a receiver sees in MessageDeduplicationId).
+    const number = (window?.number ?? 0) + 1;
+    if (number > 1) input.MessageDeduplicationId = `${id}~${number}`;
+    const sent = await forward(inner, request, response, number > 1 ? JSON.stringify(input) : raw);
+    if (id !== undefined && response.statusCode === 200) {
+      windows.set(key, { at: now(), number, answer: sent });
+    }
   };
+}
+
+/** Hands the inner handler the request again (it reads it as a stream); gives back its answer. */
+async function forward(
+  inner: Handler,
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer | string,
+  rewrite: (answer: string) => string = (answer) => answer,
+): Promise<string> {
+  const replay = Object.assign(new PassThrough(), {
+    headers: request.headers,
+    method: request.method,
+    url: request.url,
+  });
+  replay.end(body);
+  let sent = '';
+  const end = response.end.bind(response) as (chunk?: unknown) => ServerResponse;
+  response.end = ((chunk?: unknown) => {
+    sent = String(chunk ?? '');
+    return end(response.statusCode === 200 ? rewrite(sent) : chunk);
+  }) as typeof response.end;
+  await inner(replay as unknown as IncomingMessage, response);
+  return sent;
 }

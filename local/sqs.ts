@@ -19,11 +19,18 @@ const REGION = 'us-east-1';
 /**
  * An in-process SQS-compatible server holding the same queues as the deployed stack: the
  * high-throughput FIFO queue (dedup per group, 14 days, redrive after 5 receives), its
- * dead-letter queue and the standard quarantine queue. It refuses the message bodies and sizes
- * real SQS refuses (local/sqs-limits.ts), which the embedded server alone would store.
+ * dead-letter queue and the FIFO quarantine queue. It refuses the message bodies and sizes
+ * real SQS refuses and keeps SQS's deduplication window (local/sqs-limits.ts), where the embedded
+ * server alone would differ.
  */
 export async function startLocalSqs(
-  options: { port?: number; visibilityTimeoutSeconds?: number; maxMessageSizeBytes?: number } = {},
+  options: {
+    port?: number;
+    visibilityTimeoutSeconds?: number;
+    maxMessageSizeBytes?: number;
+    /** The clock of SQS's 5-minute deduplication window (local/sqs-limits.ts). */
+    now?: () => number;
+  } = {},
 ): Promise<LocalSqs> {
   const dlqArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${QUEUE_SETTINGS.defaultDeadLetterQueueName}`;
   const maxMessageSizeBytes = options.maxMessageSizeBytes ?? QUEUE_SETTINGS.maxMessageSizeBytes;
@@ -56,7 +63,7 @@ export async function startLocalSqs(
           }),
         },
       },
-      { QueueName: QUEUE_SETTINGS.defaultQuarantineQueueName, Attributes: common },
+      { QueueName: QUEUE_SETTINGS.defaultQuarantineQueueName, Attributes: fifo },
     ],
   });
   const ours = new Set<string>([
@@ -65,10 +72,13 @@ export async function startLocalSqs(
     QUEUE_SETTINGS.defaultQuarantineQueueName,
   ]);
   const server: Server = createServer(
-    refuseWhatSqsRefuses(requestHandler, (queueUrl) =>
-      ours.has(queueUrl.split('/').pop() ?? '')
-        ? maxMessageSizeBytes
-        : SQS_DEFAULT_MAX_MESSAGE_BYTES,
+    refuseWhatSqsRefuses(
+      requestHandler,
+      (queueUrl) =>
+        ours.has(queueUrl.split('/').pop() ?? '')
+          ? maxMessageSizeBytes
+          : SQS_DEFAULT_MAX_MESSAGE_BYTES,
+      options.now,
     ),
   );
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callRejectFields, signCallback } from '../local/callback-signer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
@@ -94,6 +99,62 @@ describe('the local stack', () => {
       '--wrong-secret',
     ]).catch((error: { code: number; stdout: string }) => error);
     expect(refused).toMatchObject({ code: 1, stdout: expect.stringMatching(/^401 /) });
+  });
+});
+
+describe('looking at the queue', () => {
+  it('costs the consumer nothing the documented way; receive --keep refuses to spend receives', async () => {
+    const callId = uniqueCallId();
+    const request = signCallback(callRejectFields({ call_id: callId }), {
+      secret: 'local-test-secret',
+    });
+    const post = { method: 'POST', headers: { 'content-type': request.contentType } };
+    expect((await fetch(stack.callbackUrl, { ...post, body: request.body })).status).toBe(200);
+    const refused = await tsx('local/receive.ts', ['--queue-url', stack.queueUrl, '--keep']).catch(
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(refused).toMatchObject({ code: 2, stdout: '' });
+    expect((refused as { stderr: string }).stderr).toBe(
+      `refusing --keep: this queue moves a message to its dead-letter queue after 5 receives,
+and SQS has no peek: every receive counts, and hides the message from your consumers for the
+visibility timeout. To see what arrived at no cost to them (docs/operations.md, "What arrived"):
+  aws sqs get-queue-attributes --queue-url ${stack.queueUrl} \\
+    --attribute-names ApproximateNumberOfMessages ApproximateNumberOfMessagesNotVisible
+`,
+    );
+    const client = localSqsClient(stack.sqsEndpoint);
+    const count = async (QueueUrl: string) =>
+      (
+        await client.send(
+          new GetQueueAttributesCommand({
+            QueueUrl,
+            AttributeNames: [
+              'ApproximateNumberOfMessages',
+              'ApproximateNumberOfMessagesNotVisible',
+            ],
+          }),
+        )
+      ).Attributes;
+    // Six looks: more than the 5 receives that would move the message to the dead-letter queue.
+    for (let look = 0; look < 6; look++) {
+      expect(await count(stack.queueUrl)).toEqual({
+        ApproximateNumberOfMessages: '1',
+        ApproximateNumberOfMessagesNotVisible: '0',
+      });
+    }
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['All'] }),
+    );
+    expect(
+      Messages.map((m) => [JSON.parse(m.Body ?? '').callId, m.Attributes?.ApproximateReceiveCount]),
+    ).toEqual([[callId, '1']]);
+    expect(await count(stack.deadLetterQueueUrl)).toEqual({
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '0',
+    });
+    const [{ ReceiptHandle } = {}] = Messages;
+    await client.send(new DeleteMessageCommand({ QueueUrl: stack.queueUrl, ReceiptHandle }));
+    client.destroy();
   });
 });
 

@@ -66,6 +66,33 @@ describe('the replay guard', () => {
     expect(await queued()).toHaveLength(1);
   });
 
+  it.each(['on', 'off'])(
+    'with the guard %s, 25 replays of one signed unreadable body leave one quarantine message',
+    async (guard) => {
+      const { REPLAY_TABLE_NAME, ...unguarded } = environment({
+        QUARANTINE_QUEUE_URL: sqs.quarantineQueueUrl,
+      });
+      const handler =
+        guard === 'on'
+          ? withGuard({ ...unguarded, REPLAY_TABLE_NAME })
+          : createHandlerFromEnvironment(unguarded);
+      // user_id as a list: signed, fresh, but not readable as a call_reject.
+      const captured = signCallback(
+        { ...callRejectFields({ call_id: uniqueCallId() }), user_id: ['bob'] },
+        { secret: SECRET },
+      );
+      const answers = [];
+      for (let i = 0; i < 25; i++) answers.push(await send(captured.body, { via: handler }));
+      const id = answers[0]?.body.id;
+      expect(id).toMatch(/^[0-9a-f]{64}$/);
+      expect(answers).toEqual(
+        Array.from({ length: 25 }, () => ({ status: 200, body: { status: 'quarantined', id } })),
+      );
+      const kept = await drainQueue(reader, sqs.quarantineQueueUrl);
+      expect(kept.map((m) => (m.body as { id: string }).id)).toEqual([id]);
+    },
+  );
+
   it('still accepts ZEGOCLOUD’s re-signed retries (new timestamp and nonce)', async () => {
     const fields = callRejectFields({ call_id: uniqueCallId() });
     const now = Math.floor(Date.now() / 1000);

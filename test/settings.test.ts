@@ -263,7 +263,7 @@ describe('the construct and the function', () => {
       quarantineQueueUrl: 'token-QUARANTINE_QUEUE_URL',
       secret: { kind: 'secrets-manager', secretId: 'token-CALLBACK_SECRET_ARN' },
       logLevel: SETTINGS.logLevel.default,
-      metricsNamespace: 'ZegoCallbacks/Agree',
+      metricsNamespace: 'ZegoCallbacks/Agree/Receiver',
       policy: {
         toleranceSeconds: SETTINGS.signatureToleranceSeconds.default,
         forwardEvents: new Set(SETTINGS.forwardEvents.default),
@@ -280,16 +280,18 @@ describe('the construct and the function', () => {
     for (const [name, setting] of all) {
       if (setting.prop === undefined || setting.default === undefined) continue;
       const [prop, nested] = setting.prop.split('.') as [string, string | undefined];
-      const documented = defaultOf(prop);
+      // A nested prop documents its default itself, or in its parent's (`throttle`).
+      const own = nested === undefined ? undefined : defaultOf(nested);
+      const documented = own ?? defaultOf(prop);
       expect(documented, name).toBeDefined();
       const value: unknown = setting.default;
       const expected =
         name === 'logRetentionDays'
           ? `RetentionDays.${RetentionDays[value as number]}`
-          : nested !== undefined
+          : nested !== undefined && own === undefined
             ? `${nested}: ${value}`
             : name === 'metricsNamespace'
-              ? `\`${value}/<stack name>\``
+              ? `\`${value}/<stack name>/<receiver's path in the stack>\``
               : typeof value === 'string'
                 ? `'${value}'`
                 : Array.isArray(value)

@@ -75,7 +75,7 @@ describe('the callback stack', () => {
           FORWARD_EVENTS: SETTINGS.forwardEvents.default.join(','),
           FORWARD_UNKNOWN_EVENTS: String(SETTINGS.forwardUnknownEvents.default),
           LOG_LEVEL: SETTINGS.logLevel.default,
-          METRICS_NAMESPACE: 'ZegoCallbacks/Test',
+          METRICS_NAMESPACE: 'ZegoCallbacks/Test/Receiver',
           QUARANTINE_QUEUE_URL: { Ref: Match.stringLikeRegexp('ReceiverQuarantineQueue') },
         },
       },
@@ -119,12 +119,15 @@ describe('the callback stack', () => {
     template.resourceCountIs('AWS::SQS::Queue', 3);
   });
 
-  it('keeps quarantined callbacks on a standard queue, encrypted, 14 days, with no redrive', () => {
+  it('keeps quarantined callbacks on a high-throughput FIFO queue, encrypted, 14 days, with no redrive', () => {
     const quarantine = Object.entries(template.findResources('AWS::SQS::Queue')).filter(([id]) =>
       id.startsWith('ReceiverQuarantineQueue'),
     );
     expect(quarantine).toHaveLength(1);
     expect(quarantine[0]?.[1].Properties).toEqual({
+      FifoQueue: true,
+      DeduplicationScope: 'messageGroup',
+      FifoThroughputLimit: 'perMessageGroupId',
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 1_209_600,
       MaximumMessageSize: 1_048_576,
@@ -319,6 +322,56 @@ describe('stack settings from CDK context', () => {
     expect(openFindings(app)).toEqual([]);
   });
 
+  it.each([
+    [{}, false],
+    [{ domainName: 'callbacks.example.com', certificateArn: CERTIFICATE }, true],
+    [
+      {
+        domainName: 'callbacks.example.com',
+        certificateArn: CERTIFICATE,
+        keepExecuteApiEndpoint: 'true',
+      },
+      false,
+    ],
+  ])('with context %o, DisableExecuteApiEndpoint is %s', (context, disabled) => {
+    const apis = Template.fromStack(synth(context).stack).findResources('AWS::ApiGatewayV2::Api');
+    expect(Object.values(apis).map((api) => api.Properties)).toEqual([
+      {
+        Name: 'Api',
+        ProtocolType: 'HTTP',
+        Description: 'Receives ZEGOCLOUD In-app Chat call-invitation callbacks',
+        DisableExecuteApiEndpoint: disabled,
+      },
+    ]);
+  });
+
+  it('takes the hosted zone name as Route 53 spells it, with the final dot', () => {
+    const { stack } = synth({
+      domainName: 'callbacks.example.com',
+      certificateArn: CERTIFICATE,
+      hostedZoneId: 'Z0123456789ABC',
+      hostedZoneName: 'example.com.',
+    });
+    const records = Template.fromStack(stack).findResources('AWS::Route53::RecordSet');
+    expect(
+      Object.values(records).map((r) => [r.Properties.Name, r.Properties.HostedZoneId]),
+    ).toEqual([['callbacks.example.com.', 'Z0123456789ABC']]);
+  });
+
+  it('names only the refused value, not the pair it belongs to, when one is malformed', () => {
+    const context: Record<string, string> = {
+      domainName: 'callbacks.example.com',
+      certificateArn: CERTIFICATE,
+      hostedZoneId: 'Z0123456789ABC',
+      hostedZoneName: 'example..com',
+    };
+    expect(() => readStackSettings((key) => context[key])).toThrow(
+      new InvalidContextError([
+        'hostedZoneName must be the zone name, such as example.com or, as Route 53 spells it, example.com., got "example..com"',
+      ]),
+    );
+  });
+
   it('refuses a context key it does not know, rather than ignoring a typo, and leaves the CDK’s own', () => {
     const given = ['zegoAppID', 'forwardEvent', '@aws-cdk/core:checkSecretUsage', 'aws:cdk:x'];
     const read = () => readStackSettings(() => undefined, given);
@@ -348,6 +401,7 @@ describe('stack settings from CDK context', () => {
     [{ domainName: 'Callbacks Example' }, 'domainName'],
     [{ certificateArn: 'arn:aws:acm:eu-west-1:123456789012:cert/x' }, 'certificateArn'],
     [{ hostedZoneId: 'Z0123456789ABC' }, 'hostedZoneName'],
+    [{ keepExecuteApiEndpoint: 'true' }, 'keepExecuteApiEndpoint needs domainName'],
     [
       {
         domainName: 'callbacks.example.org',
@@ -535,6 +589,49 @@ describe('the construct alone', () => {
   });
 });
 
+describe('two receivers in one stack', () => {
+  it('write their metrics in two namespaces, and each one’s alarms read its own', () => {
+    const stack = new Stack(new App(), 'Two');
+    const receivers = ['Receiver', 'Other'].map((id) => new ZegoCallbackReceiver(stack, id));
+    for (const receiver of receivers) {
+      new ZegoCallbackMonitoring(stack, `${receiver.node.id}Monitoring`, { receiver });
+    }
+    expect(receivers.map((r) => r.metricsNamespace)).toEqual([
+      'ZegoCallbacks/Two/Receiver',
+      'ZegoCallbacks/Two/Other',
+    ]);
+    const template = Template.fromStack(stack);
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
+    expect(
+      functions.map(([id, f]) => [
+        id.slice(0, 5),
+        f.Properties.Environment.Variables.METRICS_NAMESPACE,
+      ]),
+    ).toEqual([
+      ['Recei', 'ZegoCallbacks/Two/Receiver'],
+      ['Other', 'ZegoCallbacks/Two/Other'],
+    ]);
+    // Every alarm on the callback metrics, by the monitoring it belongs to.
+    const namespaces = Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
+      .filter(([, alarm]) => String(alarm.Properties.Namespace).startsWith('ZegoCallbacks'))
+      .map(([id, alarm]) => `${id.replace(/Monitoring.*/, '')} ${alarm.Properties.Namespace}`);
+    expect(namespaces.sort()).toEqual([
+      ...Array(3).fill('Other ZegoCallbacks/Two/Other'),
+      ...Array(3).fill('Receiver ZegoCallbacks/Two/Receiver'),
+    ]);
+  });
+
+  it('may not be given one namespace: each one’s alarms would count the other’s callbacks', () => {
+    const stack = new Stack(new App(), 'Two');
+    new ZegoCallbackReceiver(stack, 'Receiver', { metricsNamespace: 'Calls' });
+    expect(() => new ZegoCallbackReceiver(stack, 'Other', { metricsNamespace: 'Calls' })).toThrow(
+      new InvalidPropsError('ZegoCallbackReceiver', [
+        'metricsNamespace "Calls" is also Two/Receiver\'s: their alarms would count each other\'s callbacks',
+      ]),
+    );
+  });
+});
+
 describe('monitoring', () => {
   type AlarmProps = Record<string, unknown>;
   const alarmsOf = (template: Template) =>
@@ -569,7 +666,7 @@ describe('monitoring', () => {
 
   it('alarms on sustained signature refusals from the handler’s own metrics', () => {
     expect(alarms.SignatureRefusals).toMatchObject({
-      Namespace: 'ZegoCallbacks/Test',
+      Namespace: 'ZegoCallbacks/Test/Receiver',
       MetricName: 'Callbacks',
       Dimensions: expect.arrayContaining([
         { Name: 'outcome', Value: 'refused' },
@@ -612,7 +709,7 @@ describe('monitoring', () => {
 
   it('alarms on any quarantined callback in 5 minutes, saying what it means and where to look', () => {
     expect(alarms.QuarantinedCallbacks).toMatchObject({
-      Namespace: 'ZegoCallbacks/Test',
+      Namespace: 'ZegoCallbacks/Test/Receiver',
       MetricName: 'Callbacks',
       Dimensions: [{ Name: 'outcome', Value: 'quarantined' }],
       Statistic: 'Sum',

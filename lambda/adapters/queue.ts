@@ -11,7 +11,7 @@ export interface QueueSender {
 /** Where signed callbacks that this version cannot use are kept (core/quarantine.ts). */
 export interface QuarantineSender {
   /** Resolves with SQS's MessageId only once SQS has stored the message, within `withinMs`. */
-  send(body: string, withinMs?: number): Promise<string>;
+  send(message: { readonly body: string; readonly id: string }, withinMs?: number): Promise<string>;
 }
 
 /** Leaves room under ZEGOCLOUD's patience and API Gateway's timeout for a 503 to get out. */
@@ -39,7 +39,7 @@ export class SqsQueueSender implements QueueSender {
   }
 }
 
-/** A standard queue: no group, no deduplication (each body is answered 200 once it is kept). */
+/** A FIFO queue: each quarantined callback its own group, deduplicated on its id. */
 export class SqsQuarantineSender implements QuarantineSender {
   constructor(
     private readonly client: SQSClient,
@@ -47,8 +47,16 @@ export class SqsQuarantineSender implements QuarantineSender {
     private readonly deadlineMs: number = ENQUEUE_DEADLINE_MS,
   ) {}
 
-  send(body: string, withinMs = this.deadlineMs): Promise<string> {
-    const command = new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: body });
+  send(
+    { body, id }: { readonly body: string; readonly id: string },
+    withinMs = this.deadlineMs,
+  ): Promise<string> {
+    const command = new SendMessageCommand({
+      QueueUrl: this.queueUrl,
+      MessageBody: body,
+      MessageGroupId: id,
+      MessageDeduplicationId: id,
+    });
     return stored(this.client, command, Math.min(this.deadlineMs, withinMs), QuarantineError);
   }
 }

@@ -1,0 +1,115 @@
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drainQueue, localSqsClient } from '../local/queue-reader.js';
+import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
+
+/** The local SQS behaves as real SQS where our promises depend on it. */
+let sqs: LocalSqs;
+let client: SQSClient;
+let clock = Date.now();
+
+beforeAll(async () => {
+  sqs = await startLocalSqs({ now: () => clock, visibilityTimeoutSeconds: 1 });
+  client = localSqsClient(sqs.endpoint);
+});
+afterAll(async () => {
+  client.destroy();
+  await sqs.close();
+});
+
+const send = (groupId: string, deduplicationId: string, body = 'x') =>
+  client.send(
+    new SendMessageCommand({
+      QueueUrl: sqs.queueUrl,
+      MessageBody: body,
+      MessageGroupId: groupId,
+      MessageDeduplicationId: deduplicationId,
+    }),
+  );
+const bodies = async () => (await drainQueue(client, sqs.queueUrl)).map((m) => m.body);
+
+describe('the local SQS deduplication window', () => {
+  it('drops a repeat for 5 minutes from the first send, deleted or not, answering success', async () => {
+    const first = await send('g1', 'd1', 'first');
+    expect(await bodies()).toEqual(['first']);
+    clock += 5 * 60_000 - 1_000;
+    const repeat = await send('g1', 'd1', 'repeat');
+    expect(repeat.MessageId).toBe(first.MessageId);
+    expect(await bodies()).toEqual([]);
+    clock += 2_000;
+    expect((await send('g1', 'd1', 'later')).MessageId).not.toBe(first.MessageId);
+    expect(await bodies()).toEqual(['later']);
+  });
+
+  it('counts from the first send: a repeat inside the window does not extend it', async () => {
+    await send('g2', 'd2', 'first');
+    clock += 4 * 60_000;
+    await send('g2', 'd2', 'repeat');
+    clock += 2 * 60_000;
+    await send('g2', 'd2', 'after');
+    expect(await bodies()).toEqual(['first', 'after']);
+  });
+
+  it('is per message group, as the queues are configured (deduplicationScope messageGroup)', async () => {
+    await send('g3', 'd3', 'one');
+    await send('g4', 'd3', 'other group');
+    expect(await bodies()).toEqual(['one', 'other group']);
+  });
+});
+
+describe('the local SQS redrive policy', () => {
+  it('moves a message to the dead-letter queue after 5 receives, as maxReceiveCount 5 does', async () => {
+    await send('g5', 'd5', 'poison');
+    const receive = (queueUrl: string) =>
+      client.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 0, WaitTimeSeconds: 1 }),
+      );
+    for (let i = 0; i < 5; i++) {
+      expect((await receive(sqs.queueUrl)).Messages?.map((m) => m.Body)).toEqual(['poison']);
+    }
+    expect((await receive(sqs.queueUrl)).Messages).toBeUndefined();
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: sqs.deadLetterQueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
+    );
+    expect(Attributes).toEqual({ ApproximateNumberOfMessages: '1' });
+  });
+});
+
+describe('the local SQS queue attributes', () => {
+  it('counts in ApproximateNumberOfMessages only messages available for retrieval, as SQS does', async () => {
+    for (const group of ['a', 'b']) {
+      await client.send(
+        new SendMessageCommand({
+          QueueUrl: sqs.quarantineQueueUrl,
+          MessageBody: group,
+          MessageGroupId: group,
+          MessageDeduplicationId: group,
+        }),
+      );
+    }
+    await client.send(
+      new ReceiveMessageCommand({ QueueUrl: sqs.quarantineQueueUrl, VisibilityTimeout: 60 }),
+    );
+    const counts = async (AttributeNames: ('All' | 'ApproximateNumberOfMessages')[]) =>
+      (
+        await client.send(
+          new GetQueueAttributesCommand({ QueueUrl: sqs.quarantineQueueUrl, AttributeNames }),
+        )
+      ).Attributes;
+    expect(await counts(['ApproximateNumberOfMessages'])).toEqual({
+      ApproximateNumberOfMessages: '1',
+    });
+    expect(await counts(['All'])).toMatchObject({
+      ApproximateNumberOfMessages: '1',
+      ApproximateNumberOfMessagesNotVisible: '1',
+    });
+  });
+});
