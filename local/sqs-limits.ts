@@ -95,6 +95,9 @@ export function refuseWhatSqsRefuses(
       AttributeNames?: string[];
     };
     if (action === 'GetQueueAttributes') {
+      // local-aws-sqs makes a message whose visibility was set to 0 visible on a timer; SQS does
+      // it at once. Counting after that timer keeps the counts from depending on the CPU's load.
+      await new Promise((resolve) => setTimeout(resolve, 1));
       // local-aws-sqs counts messages in flight in ApproximateNumberOfMessages; SQS counts those
       // "available for retrieval from the queue" (GetQueueAttributes API reference).
       const names = input.AttributeNames ?? [];
