@@ -1,7 +1,7 @@
-import { type LogLevel, SETTINGS } from '../../config/settings.js';
 import type { CallEvent } from '../core/callback.js';
 import type { FailureReason } from '../core/errors.js';
-import type { Outcome } from '../metrics.js';
+import { METRICS_NAMESPACE, type Outcome } from '../metrics.js';
+import type { LogLevel } from '../settings.js';
 
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
 
@@ -38,8 +38,6 @@ export interface Logger {
   callback(record: CallbackRecord): void;
 }
 
-export const DEFAULT_METRICS_NAMESPACE = SETTINGS.metricsNamespace.default;
-
 const LEVEL_OF: Record<Outcome, LogLevel> = {
   enqueued: 'INFO',
   ignored: 'INFO',
@@ -64,7 +62,7 @@ export class JsonLogger implements Logger {
 
   constructor(
     private readonly level: LogLevel = 'INFO',
-    namespace: string = DEFAULT_METRICS_NAMESPACE,
+    namespace: string = METRICS_NAMESPACE,
     private readonly write: (line: string) => void = (line) => process.stdout.write(line),
   ) {
     const CloudWatchMetrics = [

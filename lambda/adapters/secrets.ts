@@ -3,8 +3,8 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { UNSET_SECRET_PLACEHOLDER } from '../../config/settings.js';
 import { NotConfiguredError, SecretUnavailableError } from '../core/errors.js';
+import { UNSET_SECRET_PLACEHOLDER } from '../settings.js';
 import { DeadlineExceededError, withDeadline } from './deadline.js';
 
 /** An operator who has just put the secret sees it within this, a forgery flood costs no more. */
