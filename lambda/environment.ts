@@ -34,11 +34,11 @@ export function createHandlerFromEnvironment(
   }
 }
 
-export function dependenciesFromEnvironment(env: Env, extensions: Extensions = {}): Dependencies {
+function dependenciesFromEnvironment(env: Env, extensions: Extensions = {}): Dependencies {
   const config = readConfig(env);
   const { secret } = config;
   // One client for both queues: they are called once per callback, with the middleware cache.
-  const sqs = new SQSClient({ ...perCallbackClientSettings, endpoint: config.sqsEndpoint });
+  const sqs = new SQSClient({ ...perCallbackClientSettings, endpoint: config.awsEndpointUrlSqs });
   return {
     policy: config.policy,
     secrets:

@@ -6,10 +6,7 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import { type ILogGroup, LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 
-/**
- * Local esbuild, never Docker. The SDK is bundled, minified and tree-shaken rather than taken
- * from the runtime: a smaller, pinned, faster-loading artifact.
- */
+/** Local esbuild, never Docker; the SDK bundled rather than the runtime's: smaller, pinned, faster. */
 const BUNDLING: BundlingOptions = {
   externalModules: [],
   minify: true,
@@ -31,7 +28,7 @@ export const RECEIVER_BUNDLING: BundlingOptions = {
 export interface FunctionProps {
   /** The handler's file under lambda/. */
   readonly entry: string;
-  /** What the function may do, as its role says. */
+  /** Its role's. */
   readonly description: string;
   readonly memorySize: number;
   readonly timeout: Duration;
@@ -43,9 +40,8 @@ export interface FunctionProps {
 }
 
 /**
- * A Node 24 arm64 function `Handler` with its own role, allowed to write its own log group only
- * (the managed AWSLambdaBasicExecutionRole may write to every one). `prefix` names the log
- * group and role as before this helper, so that deployed stacks keep their logical IDs.
+ * A Node 24 arm64 function `Handler` whose own role may write its own log group only (the managed
+ * AWSLambdaBasicExecutionRole may write to all). `prefix`: deployed logical IDs stay as they were.
  */
 export function createFunction(scope: Construct, prefix: string, props: FunctionProps) {
   const logGroup =

@@ -25,10 +25,8 @@ export interface ReferenceConsumerProps {
 }
 
 /**
- * A Lambda consuming the callback queue: lambda/consumer.ts, to copy and fill in, on
- * Powertools Batch, Logger and Idempotency. It reports partial batch failures, so one poison
- * message does not hold back the rest of the batch, and after 5 receives SQS moves it to the
- * dead-letter queue. Its idempotency records live in a DynamoDB table of its own.
+ * lambda/consumer.ts on the callback queue, to copy and fill in: partial batch failures, so that
+ * one poison message does not hold back the batch; idempotency records in a table of its own.
  */
 export class ReferenceConsumer extends Construct {
   readonly handler: NodejsFunction;
@@ -47,8 +45,7 @@ export class ReferenceConsumer extends Construct {
       billingMode: BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: 'expiration',
       encryption: TableEncryption.AWS_MANAGED,
-      // The records are what keeps a redelivered message from running twice: a restore after
-      // a mistake must bring them back. A few hundred bytes per message cost next to nothing.
+      // The records keep a redelivered message from running twice: a restore must bring them back.
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // They are worth nothing without the queue, which the stack deletes with itself.
       removalPolicy: RemovalPolicy.DESTROY,
@@ -59,11 +56,8 @@ export class ReferenceConsumer extends Construct {
       description:
         'Reference consumer: read and delete messages of one queue, keep its idempotency records, write its own logs',
       memorySize: 256,
-      // A sixth of the queue's visibility timeout, as AWS asks of an SQS event source: Lambda
-      // can then retry a batch while the function is throttled without the batch returning to
-      // the queue, each return a receive of its five. Raising the visibility timeout instead
-      // would hold a failed message's call back longer per retry. Each message costs two
-      // DynamoDB writes besides your logic; if a batch needs longer, raise both together.
+      // A sixth of the visibility timeout, as AWS asks of an SQS event source: a throttled
+      // batch is retried before it returns to the queue, spending one of its 5 receives.
       timeout: Duration.seconds(QUEUES.visibilityTimeoutSeconds / 6),
       environment: {
         IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
@@ -79,12 +73,9 @@ export class ReferenceConsumer extends Construct {
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
     );
+    // No maxBatchingWindow: SQS FIFO event sources do not support one.
     this.handler.addEventSource(
-      new SqsEventSource(props.queue, {
-        batchSize,
-        reportBatchItemFailures: true,
-        // No maxBatchingWindow: SQS FIFO event sources do not support one.
-      }),
+      new SqsEventSource(props.queue, { batchSize, reportBatchItemFailures: true }),
     );
   }
 }

@@ -135,7 +135,7 @@ describe('no arrow runs back up', () => {
 
 describe('reading one setting', () => {
   it.each<[SettingName, unknown, unknown]>([
-    ['signatureToleranceSeconds', undefined, 300],
+    ['signatureToleranceSeconds', undefined, SETTINGS.signatureToleranceSeconds.default],
     ['signatureToleranceSeconds', ' 60 ', 60],
     ['signatureToleranceSeconds', 0, 0],
     ['forwardUnknownEvents', 'TRUE', true],
@@ -189,24 +189,23 @@ describe('reading one setting', () => {
   });
 });
 
+/** Each setting the function reads, by name, as the table's default. */
+const defaults = Object.fromEntries(namesWhere({ env: true }).map((n) => [n, setting(n).default]));
+
 describe('the function’s environment reader', () => {
   const base = { QUEUE_URL: 'https://sqs/q.fifo', CALLBACK_SECRET: 's' };
 
   it('fills in the table’s defaults and reads the quarantine queue when set', () => {
     expect(readConfig(base)).toEqual({
+      ...defaults,
       queueUrl: 'https://sqs/q.fifo',
+      callbackSecret: 's',
       secret: { kind: 'inline', secrets: ['s'] },
-      quarantineQueueUrl: undefined,
-      logLevel: 'INFO',
-      metricsNamespace: undefined,
-      sqsEndpoint: undefined,
-      replayTableName: undefined,
-      dynamodbEndpoint: undefined,
       policy: {
-        toleranceSeconds: 300,
+        toleranceSeconds: SETTINGS.signatureToleranceSeconds.default,
         appId: undefined,
-        forwardEvents: new Set(['call_reject']),
-        forwardUnknownEvents: false,
+        forwardEvents: new Set(SETTINGS.forwardEvents.default),
+        forwardUnknownEvents: SETTINGS.forwardUnknownEvents.default,
       },
     });
     expect(readConfig({ ...base, QUARANTINE_QUEUE_URL: 'https://sqs/quarantine' })).toMatchObject({
@@ -371,23 +370,21 @@ describe('the construct and the function', () => {
       Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : `token-${k}`]),
     );
     expect(readConfig(env)).toEqual({
+      ...defaults,
       queueUrl: 'token-QUEUE_URL',
       quarantineQueueUrl: 'token-QUARANTINE_QUEUE_URL',
+      callbackSecretId: 'token-CALLBACK_SECRET_ID',
       secret: {
         kind: 'secrets-manager',
         secretId: 'token-CALLBACK_SECRET_ID',
-        previousSecretHours: 24,
+        previousSecretHours: SETTINGS.previousSecretHours.default,
       },
-      logLevel: 'INFO',
       metricsNamespace: 'ZegoCallbacks/Agree/Receiver',
-      sqsEndpoint: undefined,
-      replayTableName: undefined,
-      dynamodbEndpoint: undefined,
       policy: {
-        toleranceSeconds: 300,
+        toleranceSeconds: SETTINGS.signatureToleranceSeconds.default,
         appId: undefined,
-        forwardEvents: new Set(['call_reject']),
-        forwardUnknownEvents: false,
+        forwardEvents: new Set(SETTINGS.forwardEvents.default),
+        forwardUnknownEvents: SETTINGS.forwardUnknownEvents.default,
       },
     });
     // Every setting the function reads with a default is written, so that none is left to chance.

@@ -1,7 +1,7 @@
 import { NotConfiguredError } from '../core/errors.js';
 import { envName, namesWhere, readSettings, splitList } from '../settings.js';
 
-/** The function's settings, as read once at cold start. */
+/** The function's settings, as read once at cold start: each by its name, and core's policy. */
 export type Config = ReturnType<typeof readConfig>;
 
 /** Every problem at once, so that one deploy fixes them all. */
@@ -25,14 +25,9 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>) {
     throw new NotConfiguredError(`invalid configuration: ${problems.join('; ')}`);
   }
   return {
+    ...values,
     queueUrl,
     secret,
-    quarantineQueueUrl: values.quarantineQueueUrl,
-    logLevel: values.logLevel,
-    metricsNamespace: values.metricsNamespace,
-    sqsEndpoint: values.awsEndpointUrlSqs,
-    replayTableName: values.replayTableName,
-    dynamodbEndpoint: values.awsEndpointUrlDynamodb,
     policy: {
       toleranceSeconds: values.signatureToleranceSeconds,
       appId: zegoAppId === undefined ? undefined : Number(zegoAppId),

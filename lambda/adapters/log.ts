@@ -5,8 +5,6 @@ import type { LogLevel } from '../settings.js';
 
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
 
-export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
-
 export type { Outcome };
 
 /** What is known of one callback once it is answered. Named fields only: never a raw body. */
@@ -33,7 +31,6 @@ export interface CallbackRecord {
 }
 
 export interface Logger {
-  log(level: LogLevel, message: string, fields?: LogFields): void;
   /** One line per callback, carrying its metrics whatever the log level. */
   callback(record: CallbackRecord): void;
 }
@@ -79,13 +76,6 @@ export class JsonLogger implements Logger {
       },
     ];
     this.directives = JSON.stringify({ CloudWatchMetrics }).slice(1, -1);
-  }
-
-  log(level: LogLevel, message: string, fields: LogFields = {}): void {
-    if (RANK[level] < RANK[this.level]) return;
-    this.write(
-      `${JSON.stringify({ timestamp: new Date().toISOString(), level, message, ...fields })}\n`,
-    );
   }
 
   callback(record: CallbackRecord): void {

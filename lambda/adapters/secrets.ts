@@ -49,15 +49,11 @@ interface SecretRead {
 }
 
 /**
- * Reads AWSCURRENT and AWSPREVIOUS, so that callbacks signed with either are accepted while a
- * rotation is under way; AWSPREVIOUS only for `previousSecretMs` after AWSCURRENT was put, so
- * that a retired (perhaps leaked) secret stops working.
- *
- * At most one read (two calls) per `minReadIntervalMs` per container, whatever its outcome: in
- * between, every callback gets the last read's outcome, secrets or error, so no request
- * pattern costs more. A good read is kept `maxAgeMs`; a failed one (an error, a timeout) keeps
- * the secrets read before, or else is `secret_unavailable`. Only an unset, empty or gone secret
- * is `not_configured`, and then nothing read before stands in for it.
+ * AWSCURRENT, and AWSPREVIOUS for `previousSecretMs` after AWSCURRENT was put: a rotation
+ * overlaps, then a retired (perhaps leaked) secret stops working. At most one read per
+ * `minReadIntervalMs`, whatever its outcome, so that no request pattern costs more; a failed
+ * read serves the last good one, or is `secret_unavailable`. Only an unset, empty or gone
+ * secret is `not_configured`, and then nothing read before stands in for it.
  */
 export class SecretsManagerSecrets implements SecretSource {
   private readonly options: SecretsManagerOptions;
