@@ -29,7 +29,7 @@ export function createHandlerFromEnvironment(
   try {
     return createHandler(dependenciesFromEnvironment(env, extensions));
   } catch (error) {
-    const log = new JsonLogger('INFO', env.METRICS_NAMESPACE || undefined);
+    const log = new JsonLogger(undefined, env.METRICS_NAMESPACE || undefined);
     return createUnconfiguredHandler(asCallbackError(error), log);
   }
 }

@@ -23,7 +23,7 @@ import {
   QueueEncryption,
   type QueueProps,
 } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { CallEvent } from '../lambda/core/callback.js';
 import { METRICS_NAMESPACE } from '../lambda/metrics.js';
 import { QUEUES } from '../lambda/queues.js';
@@ -381,29 +381,27 @@ export class ZegoCallbackReceiver extends Construct {
 
   /** The cdk-nag findings this construct accepts by design, each with its reason. */
   private acknowledgeFindings(): void {
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-APIG4',
-      reason:
-        "ZEGOCLOUD cannot sign requests with IAM or present a JWT; the handler verifies ZEGOCLOUD's own signature (sha1 over secret, timestamp and nonce) and refuses anything else with 401.",
-    });
-    Validations.of(this.quarantineQueue).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason:
-        'The quarantine queue is itself the parking place of callbacks this version cannot use, as a DLQ is for messages: an operator reads it after an upgrade and sends its callbacks through again. No consumer fails its messages repeatedly, so a DLQ behind it would never receive one.',
-    });
-    if (this.secret instanceof Secret) {
-      Validations.of(this.secret).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-SMG4',
-        reason:
-          'The CallbackSecret is issued by the ZEGOCLOUD Admin Console; AWS cannot rotate it. Rotate it there and put the new value here (docs/operations.md); the handler accepts AWSCURRENT and AWSPREVIOUS during the change.',
-      });
-    }
-    if (this.replayTable) {
-      Validations.of(this.replayTable).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-DDB3',
-        reason:
-          'The replay-guard table holds body digests that expire by TTL minutes after their callback (the time window plus 60 s). A point-in-time restore could only bring back records already past use, so PITR would cost money for no recovery. (With the time check off, which is not recommended, they never expire.)',
-      });
-    }
+    const accept = (construct: IConstruct | undefined, rule: string, reason: string) =>
+      construct && Validations.of(construct).acknowledge({ id: `AwsSolutions::${rule}`, reason });
+    accept(
+      this.api,
+      'AwsSolutions-APIG4',
+      "ZEGOCLOUD cannot sign requests with IAM or present a JWT; the handler verifies ZEGOCLOUD's own signature (sha1 over secret, timestamp and nonce) and refuses anything else with 401.",
+    );
+    accept(
+      this.quarantineQueue,
+      'AwsSolutions-SQS3',
+      'The quarantine queue is itself the parking place of callbacks this version cannot use, as a DLQ is for messages: an operator reads it after an upgrade and sends its callbacks through again. No consumer fails its messages repeatedly, so a DLQ behind it would never receive one.',
+    );
+    accept(
+      this.secret instanceof Secret ? this.secret : undefined,
+      'AwsSolutions-SMG4',
+      'The CallbackSecret is issued by the ZEGOCLOUD Admin Console; AWS cannot rotate it. Rotate it there and put the new value here (docs/operations.md); the handler accepts AWSCURRENT and AWSPREVIOUS during the change.',
+    );
+    accept(
+      this.replayTable,
+      'AwsSolutions-DDB3',
+      'The replay-guard table holds body digests that expire by TTL minutes after their callback (the time window plus 60 s). A point-in-time restore could only bring back records already past use, so PITR would cost money for no recovery. (With the time check off, which is not recommended, they never expire.)',
+    );
   }
 }

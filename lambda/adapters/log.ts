@@ -1,7 +1,7 @@
 import type { CallEvent } from '../core/callback.js';
 import type { FailureReason } from '../core/errors.js';
 import { METRICS_NAMESPACE, type Outcome } from '../metrics.js';
-import type { LogLevel } from '../settings.js';
+import { type LogLevel, SETTINGS } from '../settings.js';
 
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
 
@@ -58,7 +58,7 @@ export class JsonLogger implements Logger {
   private readonly directives: string;
 
   constructor(
-    private readonly level: LogLevel = 'INFO',
+    private readonly level: LogLevel = SETTINGS.logLevel.default,
     namespace: string = METRICS_NAMESPACE,
     private readonly write: (line: string) => void = (line) => process.stdout.write(line),
   ) {

@@ -4,7 +4,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { NotConfiguredError, SecretUnavailableError } from '../core/errors.js';
-import { UNSET_SECRET_PLACEHOLDER } from '../settings.js';
+import { SETTINGS, UNSET_SECRET_PLACEHOLDER } from '../settings.js';
 import { DeadlineExceededError, withDeadline } from './deadline.js';
 
 /** An operator who has just put the secret sees it within this, a forgery flood costs no more. */
@@ -73,7 +73,7 @@ export class SecretsManagerSecrets implements SecretSource {
       deadlineMs: 1_500,
       maxAgeMs: 5 * 60_000,
       minReadIntervalMs: SECRET_READ_INTERVAL_MS,
-      previousSecretMs: 24 * 3_600_000,
+      previousSecretMs: SETTINGS.previousSecretHours.default * 3_600_000,
       now: Date.now,
       ...options,
     };
