@@ -159,6 +159,7 @@ describe('reading one setting', () => {
     ['signatureToleranceSeconds', ['60'], 'a whole number'],
     ['memorySize', '1e3', 'a whole number'],
     ['forwardUnknownEvents', 'yes', 'true or false'],
+    ['forwardUnknownEvents', ['true'], 'true or false'],
     ['logLevel', 'TRACE', 'one of DEBUG, INFO, WARN, ERROR'],
     ['logLevel', ['INFO'], 'one of DEBUG, INFO, WARN, ERROR'],
     ['forwardEvents', '', 'one or more of call_create'],
