@@ -9,9 +9,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
-import { readStackSettings } from '../lib/context.js';
-import { HANDLER_BUNDLING } from '../lib/zego-callback-receiver.js';
-import { ZegoCallbackStack } from '../lib/zego-callback-stack.js';
+import { RECEIVER_BUNDLING } from '../lib/function.js';
+import { readContext, ZegoCallbackStack } from '../lib/zego-callback-stack.js';
 import { callRejectFields, signCallback } from '../local/callback-signer.js';
 import { startLocalSqs } from '../local/sqs.js';
 import { type HostileResult, measureHostile } from './hostile.js';
@@ -47,13 +46,13 @@ function synthesize(): Record<Name, string> {
   const outdir = join(OUT, 'cdk');
   rmSync(outdir, { recursive: true, force: true });
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
-  const ours = new ZegoCallbackStack(app, 'Ours', { settings: readStackSettings(() => undefined) });
+  const ours = new ZegoCallbackStack(app, 'Ours', { settings: readContext(app) });
   const floorStack = new Stack(app, 'Floor');
   const common = { runtime: Runtime.NODEJS_24_X, architecture: Architecture.ARM_64 };
   const floor = new NodejsFunction(floorStack, 'Floor', {
     ...common,
     entry: here('./floor-handler.ts'),
-    bundling: HANDLER_BUNDLING,
+    bundling: RECEIVER_BUNDLING,
   });
   const peer = new NodejsFunction(floorStack, 'Peer', {
     ...common,

@@ -1,14 +1,10 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readStackSettings } from '../lib/context.js';
-import { ZegoCallbackStack } from '../lib/zego-callback-stack.js';
+import { readContext, ZegoCallbackStack } from '../lib/zego-callback-stack.js';
 
 const app = new App();
-const settings = readStackSettings(
-  (key) => app.node.tryGetContext(key),
-  Object.keys(app.node.getAllContext()),
-);
+const settings = readContext(app);
 // Environment-agnostic on purpose: synth needs no AWS account or credentials.
 new ZegoCallbackStack(app, settings.stackName, {
   settings,

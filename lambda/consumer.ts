@@ -10,34 +10,24 @@ import {
 } from './core/contract.js';
 
 /**
- * The reference consumer: a Lambda subscribed to the callback queue (off by default; CDK
- * context `referenceConsumer=true`). Copy it, and put your own logic in `onCallRejected`.
- * Built on Powertools for AWS Lambda (TypeScript):
- *
- * - Batch, `SqsFifoPartialProcessorAsync` with `skipGroupOnError`: only failed messages go
- *   back to the queue (ReportBatchItemFailures). Once a message fails, the later messages of
- *   its group (its call) are reported failed unprocessed, so no event of a call overtakes an
- *   earlier one; other calls go on. If every message fails, the invocation fails.
- * - parse with `parseCallbackMessage`: a message that is not the contract is poison, fails on
- *   every receive, and after 5 SQS moves it to the dead-letter queue.
- * - Idempotency keyed on the message `id`: SQS drops ZEGOCLOUD's retries for 5 minutes, but a
- *   message can still arrive twice (processed, then the delete was lost). The first delivery
- *   records the `id` in DynamoDB; a later one finds it and skips your logic.
- * - Logger: one JSON line per event, with the Lambda context's fields.
+ * The reference consumer (CDK context `referenceConsumer=true`): copy it, put your logic in
+ * `onCallRejected`. On Powertools for AWS Lambda:
+ * - Batch with `skipGroupOnError`: only failed messages go back, and the later ones of their
+ *   call with them, so that no event of a call overtakes an earlier one;
+ * - a message that is not the contract fails every receive: after 5, SQS moves it to the DLQ;
+ * - Idempotency on the message `id`: a message processed, then not deleted, arrives again.
  */
 
 const logger = new Logger({ serviceName: 'zego-callback-consumer' });
 
-// Set by the ReferenceConsumer construct. Missing, the function fails at cold start, loudly,
-// rather than running side effects without their guard.
+// Missing, the function fails at cold start rather than run side effects without their guard.
 const tableName = process.env.IDEMPOTENCY_TABLE_NAME;
 if (!tableName) throw new Error('IDEMPOTENCY_TABLE_NAME is not set');
 
 const idempotency = new IdempotencyConfig({
   eventKeyJmesPath: 'id',
   throwOnNoIdempotencyKey: true,
-  // A copy of a message can come back for as long as SQS keeps it (the queue's and the
-  // dead-letter queue's 14 days): its record must outlive that. DynamoDB's TTL removes it.
+  // As long as SQS keeps a message (14 days on the queue or the DLQ); DynamoDB's TTL removes it.
   expiresAfterSeconds: 14 * 24 * 60 * 60,
   responseHook: (response, record) => {
     logger.info('message already processed, skipped', { idempotencyKey: record.idempotencyKey });
@@ -45,10 +35,7 @@ const idempotency = new IdempotencyConfig({
   },
 });
 
-/**
- * The message `id` alone keys the record (the table belongs to this consumer): a fixed prefix,
- * so that renaming the function or `handleMessage` does not make old messages look new.
- */
+/** A fixed prefix: renaming the function or `handleMessage` must not make old messages look new. */
 const handleOnce = makeIdempotent(handleMessage, {
   persistenceStore: new DynamoDBPersistenceLayer({ tableName }),
   config: idempotency,

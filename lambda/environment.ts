@@ -1,13 +1,12 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SETTINGS } from '../config/settings.js';
 import { type Config, readConfig } from './adapters/config.js';
-import { DEFAULT_METRICS_NAMESPACE, JsonLogger } from './adapters/log.js';
-import { SqsQuarantineSender, SqsQueueSender } from './adapters/queue.js';
+import { JsonLogger } from './adapters/log.js';
+import { SqsSender } from './adapters/queue.js';
 import type { ReplayGuard } from './adapters/replay-guard.js';
 import { perCallbackClientSettings, sdkClientSettings } from './adapters/sdk-client-settings.js';
 import { InlineSecrets, SecretsManagerSecrets } from './adapters/secrets.js';
-import { asCallbackError, NotConfiguredError } from './core/errors.js';
+import { asCallbackError, NotConfiguredError, QuarantineError } from './core/errors.js';
 import {
   type CallbackHandler,
   createHandler,
@@ -22,10 +21,7 @@ export interface Extensions {
   readonly replayGuard?: (config: Config) => ReplayGuard | undefined;
 }
 
-/**
- * The handler as an entry point builds it: settings read once from the environment (at cold
- * start), the real adapters wired. Invalid settings give a handler that answers 503 and says why.
- */
+/** Settings read once, at cold start; invalid ones give a handler that answers 503 and says why. */
 export function createHandlerFromEnvironment(
   env: Env,
   extensions: Extensions = {},
@@ -33,19 +29,16 @@ export function createHandlerFromEnvironment(
   try {
     return createHandler(dependenciesFromEnvironment(env, extensions));
   } catch (error) {
-    const log = new JsonLogger(
-      'INFO',
-      env[SETTINGS.metricsNamespace.env] ?? DEFAULT_METRICS_NAMESPACE,
-    );
+    const log = new JsonLogger(undefined, env.METRICS_NAMESPACE || undefined);
     return createUnconfiguredHandler(asCallbackError(error), log);
   }
 }
 
-export function dependenciesFromEnvironment(env: Env, extensions: Extensions = {}): Dependencies {
+function dependenciesFromEnvironment(env: Env, extensions: Extensions = {}): Dependencies {
   const config = readConfig(env);
   const { secret } = config;
   // One client for both queues: they are called once per callback, with the middleware cache.
-  const sqs = new SQSClient({ ...perCallbackClientSettings, endpoint: config.sqsEndpoint });
+  const sqs = new SQSClient({ ...perCallbackClientSettings, endpoint: config.awsEndpointUrlSqs });
   return {
     policy: config.policy,
     secrets:
@@ -54,11 +47,11 @@ export function dependenciesFromEnvironment(env: Env, extensions: Extensions = {
         : new SecretsManagerSecrets(new SecretsManagerClient(sdkClientSettings), secret.secretId, {
             previousSecretMs: secret.previousSecretHours * 3_600_000,
           }),
-    queue: new SqsQueueSender(sqs, config.queueUrl),
+    queue: new SqsSender(sqs, config.queueUrl),
     quarantine:
       config.quarantineQueueUrl === undefined
         ? undefined
-        : new SqsQuarantineSender(sqs, config.quarantineQueueUrl),
+        : new SqsSender(sqs, config.quarantineQueueUrl, QuarantineError),
     log: new JsonLogger(config.logLevel, config.metricsNamespace),
     now: () => new Date(),
     replayGuard: guard(config, extensions),
@@ -70,7 +63,7 @@ function guard(config: Config, extensions: Extensions): ReplayGuard | undefined 
   // A table configured for a bundle without the guard must not run unguarded.
   if (extensions.replayGuard === undefined) {
     throw new NotConfiguredError(
-      `${SETTINGS.replayTableName.env} is set, but this bundle has no replay guard (use lambda/entry-replay-guard.ts)`,
+      `REPLAY_TABLE_NAME is set, but this bundle has no replay guard (use lambda/entry-replay-guard.ts)`,
     );
   }
   return extensions.replayGuard(config);

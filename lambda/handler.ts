@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CALLBACK_BUDGET_MS, startBudget } from './adapters/deadline.js';
 import type { CallbackRecord, Logger } from './adapters/log.js';
-import type { QuarantineSender, QueueSender } from './adapters/queue.js';
+import type { QueueSender } from './adapters/queue.js';
 import type { ReplayGuard } from './adapters/replay-guard.js';
 import type { SecretSource } from './adapters/secrets.js';
 import { isCallEvent, receiveCallback } from './core/callback.js';
@@ -21,7 +21,7 @@ export interface Dependencies {
   readonly secrets: SecretSource;
   readonly queue: QueueSender;
   /** Where signed callbacks this version cannot use are kept; without it they get 503. */
-  readonly quarantine?: QuarantineSender | undefined;
+  readonly quarantine?: QueueSender | undefined;
   readonly log: Logger;
   readonly now: () => Date;
   /** Opt-in: refuses a captured signature attached to another body. */
@@ -32,11 +32,7 @@ export type CallbackHandler = (
   event: APIGatewayProxyEventV2,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
-/**
- * The handler: API Gateway event in, response out. It never throws: every input and every
- * failure becomes an answer, 2xx only once the event is stored, kept aside or deliberately
- * ignored.
- */
+/** API Gateway event in, response out; never throws: 2xx only once stored, kept aside or ignored. */
 export function createHandler(dependencies: Dependencies): CallbackHandler {
   const { log } = dependencies;
   return async (event) => {
@@ -62,9 +58,8 @@ export function createHandler(dependencies: Dependencies): CallbackHandler {
 }
 
 /**
- * The answer to every callback when the function's settings are invalid: 503 (ZEGOCLOUD
- * retries while someone fixes them) and a log line saying why, rather than a crash of the init
- * phase, which API Gateway would turn into 500s with no reason attached.
+ * Invalid settings: 503 to every callback (ZEGOCLOUD retries) and a log line saying why, rather
+ * than an init crash, which API Gateway turns into 500s with no reason attached.
  */
 export function createUnconfiguredHandler(error: CallbackError, log: Logger): CallbackHandler {
   return async (event) =>
@@ -104,13 +99,17 @@ async function handleCallback(
       return { decision };
     case 'enqueue':
       return { decision, messageId: await queue.send(decision.message, remaining()) };
-    case 'quarantine':
+    case 'quarantine': {
       if (quarantine === undefined) {
         throw new NotConfiguredError(
           'a signed callback needs the quarantine queue, and QUARANTINE_QUEUE_URL is not set',
         );
       }
-      return { decision, messageId: await quarantine.send(decision.message, remaining()) };
+      // Its own group, deduplicated on its id: a flooded capture leaves one message.
+      const { body, id } = decision.message;
+      const message = { body, groupId: id, deduplicationId: id };
+      return { decision, messageId: await quarantine.send(message, remaining()) };
+    }
   }
 }
 

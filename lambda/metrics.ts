@@ -8,6 +8,9 @@
 export const OUTCOMES = ['enqueued', 'ignored', 'quarantined', 'refused', 'failed'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/** The namespace of a function alone; the construct gives each receiver its own below it. */
+export const METRICS_NAMESPACE = 'ZegoCallbacks';
+
 /** One per callback, with dimensions among `outcome`, `event` and `reason`. */
 export const CALLBACKS_METRIC = 'Callbacks';
 /** The handler's own latency per callback, in milliseconds. */

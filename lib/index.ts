@@ -1,20 +1,11 @@
 /**
- * The library entry point, for using the receiver inside another CDK app or typing a consumer:
+ * The library entry point: the constructs and their props, the message contract for consumers,
+ * and the error a construct throws at synth.
  *
  *   import { ZegoCallbackReceiver, parseCallbackMessage } from 'zego-callback-queue/lib/index.js';
  */
 
-export { SETTINGS } from '../config/settings.js';
-export type {
-  CallAnswer,
-  CallCancel,
-  CallCreate,
-  CallEvent,
-  CallTimeout,
-  RawValue,
-  UnknownEvent,
-} from '../lambda/core/callback.js';
-export { CALL_EVENTS } from '../lambda/core/callback.js';
+export type { CallEvent } from '../lambda/core/callback.js';
 export {
   type CallAcceptedMessage,
   type CallbackMessage,
@@ -27,18 +18,13 @@ export {
   InvalidMessageError,
   type ParsedMessage,
   parseCallbackMessage,
+  type RawValue,
   type UnknownEventMessage,
 } from '../lambda/core/contract.js';
 export { InvalidPropsError } from './props.js';
-export { QUEUE_SETTINGS } from './queue-settings.js';
 export { ReferenceConsumer, type ReferenceConsumerProps } from './reference-consumer.js';
 export {
   ZegoCallbackMonitoring,
   type ZegoCallbackMonitoringProps,
 } from './zego-callback-monitoring.js';
-export {
-  type CallbackDomainProps,
-  HANDLER_BUNDLING,
-  ZegoCallbackReceiver,
-  type ZegoCallbackReceiverProps,
-} from './zego-callback-receiver.js';
+export { ZegoCallbackReceiver, type ZegoCallbackReceiverProps } from './zego-callback-receiver.js';

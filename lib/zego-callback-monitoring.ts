@@ -17,7 +17,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CALLBACKS_METRIC, LATENCY_METRIC, OUTCOMES, type Outcome } from '../lambda/metrics.js';
-import { readProps } from './props.js';
+import { InvalidPropsError, readProps } from './props.js';
 import type { ZegoCallbackReceiver } from './zego-callback-receiver.js';
 
 export interface ZegoCallbackMonitoringProps {
@@ -45,8 +45,8 @@ const FIVE_MINUTES = Duration.minutes(5);
 type AlarmOptions = Partial<CreateAlarmOptions> & { readonly alarmDescription: string };
 
 /**
- * The stack's alarms and dashboard. Every alarm says in its description what it means and
- * the first thing to check; README "Operations" says the same at more length.
+ * The stack's alarms and dashboard. Each alarm's description says what it means and the first
+ * thing to check; docs/operations.md's alarm table is generated from them (scripts/docs.ts).
  */
 export class ZegoCallbackMonitoring extends Construct {
   readonly alarms: Alarm[] = [];
@@ -56,7 +56,8 @@ export class ZegoCallbackMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: ZegoCallbackMonitoringProps) {
     super(scope, id);
     const { receiver } = props;
-    const settings = readProps('ZegoCallbackMonitoring', 'monitoring', props);
+    const { values: settings, problems } = readProps('monitoring', props);
+    if (problems.length > 0) throw new InvalidPropsError('ZegoCallbackMonitoring', problems);
     const callbacks = (dimensionsMap: Record<string, string>, period = FIVE_MINUTES) =>
       new Metric({
         namespace: receiver.metricsNamespace,
@@ -99,11 +100,11 @@ export class ZegoCallbackMonitoring extends Construct {
       threshold: 5,
       evaluationPeriods: 3,
       alarmDescription:
-        'Callbacks refused for a bad signature, 5 or more in each of 3 consecutive 5-minute periods. Either the CallbackSecret in Secrets Manager differs from the one in the ZEGOCLOUD console (genuine events are being lost: compare them first), or someone is probing the URL (check the source IPs in the API access log).',
+        'Callbacks refused for a bad signature, 5 or more in each of 3 consecutive 5-minute periods. Either the CallbackSecret in Secrets Manager differs from the one in the ZEGOCLOUD console (genuine events are being lost: compare them first; docs/operations.md, A wrong secret), or someone is probing the URL (check the source IPs in the API access log).',
     });
     alarm('FailedCallbacks', byOutcome('failed'), {
       alarmDescription:
-        'Callbacks answered 5xx (reason enqueue_failed: SQS refused or timed out; not_configured: the secret is unset or unreadable; internal: a bug). ZEGOCLOUD retries for about 62 s, then drops the event. Check the handler log lines with outcome "failed" for reason and cause.',
+        'Callbacks answered 5xx. ZEGOCLOUD retries for about 62 s, then drops the event. The handler log lines with outcome "failed" give reason and cause: enqueue_failed (SQS refused or timed out), quarantine_failed (the quarantine queue), not_configured (the secret unset, or settings invalid), secret_unavailable (Secrets Manager unreachable and nothing cached), guard_failed (the replay guard\'s table), internal (a bug).',
     });
     alarm('HandlerErrors', receiver.handler.metricErrors({ period: FIVE_MINUTES }), {
       alarmDescription:
@@ -119,7 +120,7 @@ export class ZegoCallbackMonitoring extends Construct {
     });
     alarm('QuarantinedCallbacks', byOutcome('quarantined'), {
       alarmDescription:
-        'A signed, fresh callback for the right AppID had fields this version cannot use (ZEGOCLOUD renamed or retyped one, or changed an event): it was answered 200 and kept, raw, on the quarantine queue with the reason and the path of the problem, rather than lost. Read the quarantine queue (stack output QuarantineQueueUrl) first: each message says which field. Then upgrade the receiver and send them through again (README: Operations).',
+        'A signed, fresh callback for the right AppID had fields this version cannot use (ZEGOCLOUD renamed or retyped one, or changed an event): it was answered 200 and kept, raw, on the quarantine queue with the reason and the path of the problem, rather than lost. Read the quarantine queue (stack output QuarantineQueueUrl) first: each message says which field. Then upgrade the receiver and send them through again (docs/operations.md, Quarantined callbacks).',
     });
     const { deadLetterQueue } = receiver;
     if (deadLetterQueue) {
@@ -131,7 +132,7 @@ export class ZegoCallbackMonitoring extends Construct {
         }),
         {
           alarmDescription:
-            'A consumer failed a message 5 times and SQS moved it to the dead-letter queue. Fix the consumer, then redrive (README: Operations).',
+            'A consumer failed a message 5 times and SQS moved it to the dead-letter queue. Fix the consumer, then redrive (docs/operations.md, Redriving the dead-letter queue).',
         },
       );
     }

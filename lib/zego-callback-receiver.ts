@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, SecretValue, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
@@ -7,14 +6,11 @@ import {
   HttpMethod,
   HttpStage,
   LogGroupLogDestination,
-  type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type ILogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ARecord, type IHostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
@@ -25,60 +21,46 @@ import {
   type IQueue,
   Queue,
   QueueEncryption,
+  type QueueProps,
 } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
-import {
-  formatSetting,
-  type LogLevel,
-  SETTING_NAMES,
-  SETTINGS,
-  type Setting,
-  UNSET_SECRET_PLACEHOLDER,
-} from '../config/settings.js';
+import { Construct, type IConstruct } from 'constructs';
 import type { CallEvent } from '../lambda/core/callback.js';
-import { isInZone, type PropValues, readProps } from './props.js';
-import { QUEUE_SETTINGS } from './queue-settings.js';
-
-/** A custom domain for the callback URL, so that it survives a replacement of the API. */
-export interface CallbackDomainProps {
-  /** Host name of the callback URL, such as `callbacks.example.com`. */
-  readonly domainName: string;
-  /** ACM certificate for `domainName`, in the stack's region (a regional endpoint). */
-  readonly certificate: ICertificate;
-  /**
-   * Route 53 zone in which to create an alias A record for `domainName`.
-   * @default - no record: point `domainName` at `receiver.customDomain.regionalDomainName` yourself
-   */
-  readonly hostedZone?: IHostedZone;
-  /**
-   * Keep the API's default `execute-api` endpoint open as well as the domain.
-   * @default false - only the domain answers: the default URL is no way around a filter before it
-   */
-  readonly keepExecuteApiEndpoint?: boolean;
-}
+import { METRICS_NAMESPACE } from '../lambda/metrics.js';
+import { QUEUES } from '../lambda/queues.js';
+import {
+  envName,
+  type LogLevel,
+  namesWhere,
+  UNSET_SECRET_PLACEHOLDER,
+} from '../lambda/settings.js';
+import { createFunction, RECEIVER_BUNDLING } from './function.js';
+import { InvalidPropsError, readProps } from './props.js';
 
 /**
- * Every plain prop is validated in the constructor against config/settings.ts, so that a bad
- * one fails `cdk synth` with a message naming it.
+ * The plain props are checked in the constructor by the rules of lambda/settings.ts, so that a
+ * bad one fails `cdk synth` naming it. Each is also a CDK context key of the stack, same name.
  */
 export interface ZegoCallbackReceiverProps {
   /**
-   * ZEGOCLOUD AppID (digits); when set, callbacks for any other AppID are refused (403).
+   * Your ZEGOCLOUD AppID; when set, callbacks for any other AppID are refused with 403.
    * @default - none: callbacks of any AppID are accepted
    */
-  readonly appId?: string;
+  readonly zegoAppId?: string;
   /**
-   * Events to put on the queue; every other signed event is answered 200 and dropped.
+   * Events to put on the queue (in context and environment a comma list); every other signed
+   * event is answered 200 and dropped.
    * @default ['call_reject']
    */
   readonly forwardEvents?: readonly CallEvent[];
   /**
-   * Forward events this version does not know, raw, as event 'unknown'.
-   * @default false - answer them 200 and drop them
+   * Also put on the queue, raw, as event `unknown`, the events this version does not know (see
+   * the contract).
+   * @default false
    */
   readonly forwardUnknownEvents?: boolean;
   /**
-   * Accepted clock difference for the callback timestamp, in seconds; 0 switches the check off.
+   * Accepted difference between a callback's timestamp and now, in seconds, either way; 0
+   * switches the check off (not recommended: the signature does not cover the body).
    * @default 300
    */
   readonly signatureToleranceSeconds?: number;
@@ -89,56 +71,82 @@ export interface ZegoCallbackReceiverProps {
    */
   readonly previousSecretHours?: number;
   /**
-   * The secret holding ZEGOCLOUD's CallbackSecret as a plain string.
-   * @default - a new secret, holding a placeholder until you put the real value (503 until then)
-   */
-  readonly callbackSecret?: ISecret;
-  /**
-   * Path of the callback route.
-   * @default '/zego/callback'
-   */
-  readonly routePath?: string;
-  /**
-   * Retention of the log groups the construct creates.
-   * @default RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: RetentionDays;
-  /**
-   * An existing log group for the function's logs; the function's role may write to it.
-   * @default - a new log group, kept `logRetention`
-   */
-  readonly logGroup?: ILogGroup;
-  /**
-   * An existing log group for the API's access log.
-   * @default - a new log group, kept `logRetention`
-   */
-  readonly accessLogGroup?: ILogGroup;
-  /**
-   * Stage throttling: ZEGOCLOUD sees 429 above it and retries (2/4/8/16/32 s).
-   * @default { rateLimit: 100, burstLimit: 200 }
-   */
-  readonly throttle?: ThrottleSettings;
-  /**
-   * Memory of the function in MB; CPU scales with it.
-   * @default 512
-   */
-  readonly memorySize?: number;
-  /**
    * Level of the function's log lines; metrics are written whatever the level.
    * @default 'INFO'
    */
   readonly logLevel?: LogLevel;
   /**
    * CloudWatch namespace of the callback metrics; no two receivers in a stack may share one.
-   * @default `ZegoCallbacks/<stack name>/<receiver's path in the stack>`
+   * @default - `ZegoCallbacks/<stack name>/<receiver's path in the stack>` (the function alone: `ZegoCallbacks`)
    */
   readonly metricsNamespace?: string;
   /**
-   * Refuse a captured signature attached to another body, by recording each accepted one
-   * in a DynamoDB table. Costs one conditional write per callback.
+   * Refuse a captured signature attached to another body: a DynamoDB table, one conditional
+   * write per callback.
    * @default false
    */
   readonly replayGuard?: boolean;
+  /**
+   * Retention of the function's and the API's log groups, in days (a CloudWatch value; 9999:
+   * forever).
+   * @default 30
+   */
+  readonly logRetentionDays?: RetentionDays;
+  /**
+   * API stage throttling, requests per second; above it API Gateway answers 429 and ZEGOCLOUD
+   * retries (2/4/8/16/32 s).
+   * @default 100
+   */
+  readonly throttleRateLimit?: number;
+  /**
+   * API stage throttling, burst (requests).
+   * @default 200
+   */
+  readonly throttleBurstLimit?: number;
+  /**
+   * Memory of the callback function in MB; CPU scales with it.
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Path of the callback route, on API Gateway and on the local server alike.
+   * @default '/zego/callback'
+   */
+  readonly routePath?: string;
+  /**
+   * Custom domain of the callback URL, so that the URL pasted into the ZEGOCLOUD console
+   * survives a replacement of the API. Needs `certificate` (in CDK context, `certificateArn`).
+   * @default - none: the API's execute-api endpoint
+   */
+  readonly domainName?: string;
+  /** ACM certificate for `domainName`, in the stack's region (a regional endpoint). */
+  readonly certificate?: ICertificate;
+  /**
+   * Route 53 zone in which to create an alias A record for `domainName`.
+   * @default - none: point `domainName` at `receiver.customDomain.regionalDomainName` yourself
+   */
+  readonly hostedZone?: IHostedZone;
+  /**
+   * With `domainName`, keep the API's default `execute-api` endpoint open too. Off, only the
+   * domain answers: the default URL is no way around what you put in front of it.
+   * @default false
+   */
+  readonly keepExecuteApiEndpoint?: boolean;
+  /**
+   * The secret holding ZEGOCLOUD's CallbackSecret as a plain string.
+   * @default - a new secret, holding a placeholder until you put the real value (503 until then)
+   */
+  readonly callbackSecret?: ISecret;
+  /**
+   * An existing log group for the function's logs; the function's role may write to it.
+   * @default - a new log group, kept `logRetentionDays`
+   */
+  readonly logGroup?: ILogGroup;
+  /**
+   * An existing log group for the API's access log.
+   * @default - a new log group, kept `logRetentionDays`
+   */
+  readonly accessLogGroup?: ILogGroup;
   /**
    * An existing FIFO queue to send the callback messages to (refused at synth if not FIFO).
    * Give it MaximumMessageSize 1 MiB (a message can be 6 times its callback's body), no
@@ -146,31 +154,7 @@ export interface ZegoCallbackReceiverProps {
    * @default - a new high-throughput FIFO queue, with a dead-letter queue
    */
   readonly queue?: IQueue;
-  /**
-   * A custom domain for the callback URL; `callbackUrl` then uses it.
-   * @default - none: the API's execute-api endpoint
-   */
-  readonly customDomain?: CallbackDomainProps;
 }
-
-/**
- * How the handler is bundled (local esbuild, never Docker). The SDK is bundled, minified and
- * tree-shaken rather than taken from the runtime: a smaller, pinned, faster-loading artifact.
- * node:http is taken through a CommonJS shim (see the file): a fifth off the bundle's load.
- * Exported so that the benchmark builds its floor exactly the same way.
- */
-export const HANDLER_BUNDLING: BundlingOptions = {
-  externalModules: [],
-  minify: true,
-  sourceMap: false,
-  target: 'node24',
-  format: OutputFormat.ESM,
-  mainFields: ['module', 'main'],
-  forceDockerBundling: false,
-  esbuildArgs: {
-    '--alias': `node:http=${fileURLToPath(new URL('../lambda/builtins/node-http.cjs', import.meta.url))}`,
-  },
-};
 
 /**
  * ZEGOCLOUD call-invitation callbacks in, verified messages out: an HTTP API route, one
@@ -194,74 +178,52 @@ export class ZegoCallbackReceiver extends Construct {
   readonly metricsNamespace: string;
   /** The replay guard's table, when `replayGuard` is on. */
   readonly replayTable?: Table;
-  /** The custom domain, when `customDomain` is set. */
+  /** The custom domain, when `domainName` is set. */
   readonly customDomain?: DomainName;
 
   constructor(scope: Construct, id: string, props: ZegoCallbackReceiverProps = {}) {
     super(scope, id);
+    const { values: settings, problems } = readProps('receiver', props);
     // One namespace per receiver: two sharing one would count each other's callbacks in alarms.
     const stack = Stack.of(this);
     const path = this.node.path.slice(stack.node.path.length + 1).replace(/[^\w./-]/g, '-');
-    const byDefault = `${SETTINGS.metricsNamespace.default}/${stack.stackName}/${path}`;
-    const settings = readProps('ZegoCallbackReceiver', 'receiver', props, (values) => {
-      const problems: string[] = [];
-      if (props.queue && !Token.isUnresolved(props.queue.fifo) && !props.queue.fifo) {
-        problems.push(
-          'queue must be a FIFO queue (messages are ordered and deduplicated per call)',
-        );
-      }
-      const zone = props.customDomain?.hostedZone?.zoneName;
-      const domain = values.domainName;
-      if (domain !== undefined && zone !== undefined && !Token.isUnresolved(zone)) {
-        if (!isInZone(domain, zone)) {
-          problems.push(`customDomain.domainName "${domain}" is not in the zone "${zone}"`);
-        }
-      }
-      const ns = props.metricsNamespace === undefined ? byDefault : values.metricsNamespace;
-      for (const twin of stack.node.findAll()) {
-        if (twin instanceof ZegoCallbackReceiver && twin.metricsNamespace === ns) {
-          problems.push(
-            `metricsNamespace "${ns}" is also ${twin.node.path}'s: their alarms would count each other's callbacks`,
-          );
-        }
-      }
-      return problems;
-    });
     this.metricsNamespace =
-      props.metricsNamespace === undefined ? byDefault : settings.metricsNamespace;
-    const logRetention = settings.logRetentionDays as RetentionDays;
+      settings.metricsNamespace ?? `${METRICS_NAMESPACE}/${stack.stackName}/${path}`;
+    problems.push(
+      ...this.crossProblems(props, settings.domainName, settings.keepExecuteApiEndpoint),
+    );
+    if (problems.length > 0) throw new InvalidPropsError('ZegoCallbackReceiver', problems);
 
-    const fifo = {
-      fifo: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(QUEUE_SETTINGS.retentionDays),
-      maxMessageSizeBytes: QUEUE_SETTINGS.maxMessageSizeBytes,
-    };
+    // SQS-managed encryption, TLS only, SQS's longest retention and largest message.
+    const fifoQueue = (queueId: string, more: QueueProps = {}) =>
+      new Queue(this, queueId, {
+        fifo: true,
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(QUEUES.retentionDays),
+        maxMessageSizeBytes: QUEUES.maxMessageSizeBytes,
+        ...more,
+      });
     // High-throughput FIFO: ordering and deduplication per message group, not per queue.
     const perGroup = {
-      ...fifo,
       deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
       fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
     };
     if (props.queue) {
       this.queue = props.queue;
     } else {
-      this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', fifo);
-      this.queue = new Queue(this, 'Queue', {
+      this.deadLetterQueue = fifoQueue('DeadLetterQueue');
+      this.queue = fifoQueue('Queue', {
         ...perGroup,
         // The handler sets a deduplication ID that ignores ZEGOCLOUD's re-signing on retries.
         contentBasedDeduplication: false,
-        visibilityTimeout: Duration.seconds(QUEUE_SETTINGS.visibilityTimeoutSeconds),
-        deadLetterQueue: {
-          queue: this.deadLetterQueue,
-          maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount,
-        },
+        visibilityTimeout: Duration.seconds(QUEUES.visibilityTimeoutSeconds),
+        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: QUEUES.maxReceiveCount },
       });
     }
     // Grouped and deduplicated per quarantine id: a flooded capture leaves one message for SQS's
     // 5 minutes (its life at tolerance 300) with or without the guard, which a table check needs.
-    this.quarantineQueue = new Queue(this, 'QuarantineQueue', perGroup);
+    this.quarantineQueue = fifoQueue('QuarantineQueue', perGroup);
 
     this.secret =
       props.callbackSecret ??
@@ -273,35 +235,31 @@ export class ZegoCallbackReceiver extends Construct {
         secretStringValue: SecretValue.unsafePlainText(UNSET_SECRET_PLACEHOLDER),
       });
 
-    const logGroup =
-      props.logGroup ?? new LogGroup(this, 'HandlerLogs', { retention: logRetention });
-    // Our own role: the managed AWSLambdaBasicExecutionRole would allow writing to every log group.
-    const role = new Role(this, 'HandlerRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    // What the function reads, from the props by name (lambda/settings.ts), and its wiring.
+    const environment: Record<string, string> = {};
+    for (const name of namesWhere({ prop: 'receiver', env: true })) {
+      const value = name === 'metricsNamespace' ? this.metricsNamespace : settings[name];
+      if (value !== undefined) {
+        environment[envName(name)] = Array.isArray(value) ? value.join(',') : String(value);
+      }
+    }
+    this.handler = createFunction(this, 'Handler', {
+      // The guard has its own entry, so that the default bundle carries no DynamoDB client.
+      entry: settings.replayGuard ? 'entry-replay-guard.ts' : 'entry.ts',
       description:
         'ZEGOCLOUD callback handler: write its logs, read one secret, send to its queues',
-    });
-    logGroup.grantWrite(role);
-
-    // The guard has its own entry, so that the default bundle carries no DynamoDB client.
-    const entry = settings.replayGuard ? 'entry-replay-guard.ts' : 'entry.ts';
-    this.handler = new NodejsFunction(this, 'Handler', {
-      entry: fileURLToPath(new URL(`../lambda/${entry}`, import.meta.url)),
-      handler: 'handler',
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
       memorySize: settings.memorySize,
       // The handler answers within 5 s whatever SQS does; this only bounds a bug.
       timeout: Duration.seconds(10),
-      role,
-      logGroup,
       environment: {
-        ...functionEnvironment({ ...settings, metricsNamespace: this.metricsNamespace }),
-        [SETTINGS.queueUrl.env]: this.queue.queueUrl,
-        [SETTINGS.quarantineQueueUrl.env]: this.quarantineQueue.queueUrl,
-        [SETTINGS.secretArn.env]: this.secret.secretArn,
+        ...environment,
+        QUEUE_URL: this.queue.queueUrl,
+        QUARANTINE_QUEUE_URL: this.quarantineQueue.queueUrl,
+        CALLBACK_SECRET_ID: this.secret.secretArn,
       },
-      bundling: HANDLER_BUNDLING,
+      logRetentionDays: settings.logRetentionDays,
+      logGroup: props.logGroup,
+      bundling: RECEIVER_BUNDLING,
     });
     this.queue.grantSendMessages(this.handler);
     this.quarantineQueue.grantSendMessages(this.handler);
@@ -316,26 +274,27 @@ export class ZegoCallbackReceiver extends Construct {
         removalPolicy: RemovalPolicy.DESTROY,
       });
       this.replayTable.grant(this.handler, 'dynamodb:PutItem');
-      this.handler.addEnvironment(SETTINGS.replayTableName.env, this.replayTable.tableName);
+      this.handler.addEnvironment('REPLAY_TABLE_NAME', this.replayTable.tableName);
     }
 
     const accessLogs =
-      props.accessLogGroup ?? new LogGroup(this, 'AccessLogs', { retention: logRetention });
-    const withDomain = props.customDomain !== undefined && settings.domainName !== undefined;
+      props.accessLogGroup ??
+      new LogGroup(this, 'AccessLogs', { retention: settings.logRetentionDays });
+    const { domainName } = settings;
     this.api = new HttpApi(this, 'Api', {
       description: 'Receives ZEGOCLOUD In-app Chat call-invitation callbacks',
       createDefaultStage: false,
-      disableExecuteApiEndpoint: withDomain && !settings.keepExecuteApiEndpoint,
+      disableExecuteApiEndpoint: domainName !== undefined && !settings.keepExecuteApiEndpoint,
     });
-    if (props.customDomain && settings.domainName !== undefined) {
+    if (domainName !== undefined && props.certificate) {
       this.customDomain = new DomainName(this, 'CallbackDomain', {
-        domainName: settings.domainName,
-        certificate: props.customDomain.certificate,
+        domainName,
+        certificate: props.certificate,
       });
-      if (props.customDomain.hostedZone) {
+      if (props.hostedZone) {
         new ARecord(this, 'CallbackDomainRecord', {
-          zone: props.customDomain.hostedZone,
-          recordName: settings.domainName,
+          zone: props.hostedZone,
+          recordName: domainName,
           target: RecordTarget.fromAlias(
             new ApiGatewayv2DomainProperties(
               this.customDomain.regionalDomainName,
@@ -380,43 +339,69 @@ export class ZegoCallbackReceiver extends Construct {
     this.acknowledgeFindings();
   }
 
+  /** What no single prop says wrong: the queue's kind, the domain's parts, a shared namespace. */
+  private crossProblems(
+    props: ZegoCallbackReceiverProps,
+    domainName: string | undefined,
+    keepExecuteApiEndpoint: boolean,
+  ): string[] {
+    const problems: string[] = [];
+    if (props.queue && !Token.isUnresolved(props.queue.fifo) && !props.queue.fifo) {
+      problems.push('queue must be a FIFO queue (messages are ordered and deduplicated per call)');
+    }
+    if ((domainName === undefined) !== (props.certificate === undefined)) {
+      problems.push('domainName and certificate (context: certificateArn) must be set together');
+    }
+    if (domainName === undefined && props.hostedZone) problems.push('hostedZone needs domainName');
+    if (domainName === undefined && keepExecuteApiEndpoint) {
+      problems.push('keepExecuteApiEndpoint needs domainName');
+    }
+    const zone = props.hostedZone?.zoneName;
+    if (
+      domainName !== undefined &&
+      zone !== undefined &&
+      !Token.isUnresolved(`${domainName}${zone}`)
+    ) {
+      const inZone = zone.replace(/\.$/, '').toLowerCase();
+      if (domainName !== inZone && !domainName.endsWith(`.${inZone}`)) {
+        problems.push(`domainName "${domainName}" is not in the zone "${zone}"`);
+      }
+    }
+    for (const twin of Stack.of(this).node.findAll()) {
+      const same =
+        twin instanceof ZegoCallbackReceiver && twin.metricsNamespace === this.metricsNamespace;
+      if (twin !== this && same) {
+        problems.push(
+          `metricsNamespace "${this.metricsNamespace}" is also ${twin.node.path}'s: their alarms would count each other's callbacks`,
+        );
+      }
+    }
+    return problems;
+  }
+
   /** The cdk-nag findings this construct accepts by design, each with its reason. */
   private acknowledgeFindings(): void {
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-APIG4',
-      reason:
-        "ZEGOCLOUD cannot sign requests with IAM or present a JWT; the handler verifies ZEGOCLOUD's own signature (sha1 over secret, timestamp and nonce) and refuses anything else with 401.",
-    });
-    Validations.of(this.quarantineQueue).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason:
-        'The quarantine queue is itself the parking place of callbacks this version cannot use, as a DLQ is for messages: an operator reads it after an upgrade and sends its callbacks through again. No consumer fails its messages repeatedly, so a DLQ behind it would never receive one.',
-    });
-    if (this.secret instanceof Secret) {
-      Validations.of(this.secret).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-SMG4',
-        reason:
-          'The CallbackSecret is issued by the ZEGOCLOUD Admin Console; AWS cannot rotate it. Rotate it there and put the new value here (README: Operations); the handler accepts AWSCURRENT and AWSPREVIOUS during the change.',
-      });
-    }
-    if (this.replayTable) {
-      Validations.of(this.replayTable).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-DDB3',
-        reason:
-          'The replay-guard table holds body digests that expire by TTL minutes after their callback (the time window plus 60 s). A point-in-time restore could only bring back records already past use, so PITR would cost money for no recovery. (With the time check off, which is not recommended, they never expire.)',
-      });
-    }
+    const accept = (construct: IConstruct | undefined, rule: string, reason: string) =>
+      construct && Validations.of(construct).acknowledge({ id: `AwsSolutions::${rule}`, reason });
+    accept(
+      this.api,
+      'AwsSolutions-APIG4',
+      "ZEGOCLOUD cannot sign requests with IAM or present a JWT; the handler verifies ZEGOCLOUD's own signature (sha1 over secret, timestamp and nonce) and refuses anything else with 401.",
+    );
+    accept(
+      this.quarantineQueue,
+      'AwsSolutions-SQS3',
+      'The quarantine queue is itself the parking place of callbacks this version cannot use, as a DLQ is for messages: an operator reads it after an upgrade and sends its callbacks through again. No consumer fails its messages repeatedly, so a DLQ behind it would never receive one.',
+    );
+    accept(
+      this.secret instanceof Secret ? this.secret : undefined,
+      'AwsSolutions-SMG4',
+      'The CallbackSecret is issued by the ZEGOCLOUD Admin Console; AWS cannot rotate it. Rotate it there and put the new value here (docs/operations.md); the handler accepts AWSCURRENT and AWSPREVIOUS during the change.',
+    );
+    accept(
+      this.replayTable,
+      'AwsSolutions-DDB3',
+      'The replay-guard table holds body digests that expire by TTL minutes after their callback (the time window plus 60 s). A point-in-time restore could only bring back records already past use, so PITR would cost money for no recovery. (With the time check off, which is not recommended, they never expire.)',
+    );
   }
-}
-
-/** The settings the function reads, as the construct writes them into its environment. */
-function functionEnvironment(settings: PropValues<'receiver'>): Record<string, string> {
-  const environment: Record<string, string> = {};
-  for (const name of SETTING_NAMES) {
-    const setting: Setting = SETTINGS[name];
-    const value = (settings as Record<string, unknown>)[name];
-    if (setting.scope !== 'receiver' || setting.env === undefined || value === undefined) continue;
-    environment[setting.env] = formatSetting(value as Parameters<typeof formatSetting>[0]);
-  }
-  return environment;
 }

@@ -1,19 +1,57 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { type App, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { StackSettings } from './context.js';
+import { namesWhere, readSettings, type Values } from '../lambda/settings.js';
 import { ReferenceConsumer } from './reference-consumer.js';
 import { ZegoCallbackMonitoring } from './zego-callback-monitoring.js';
-import { type CallbackDomainProps, ZegoCallbackReceiver } from './zego-callback-receiver.js';
+import { ZegoCallbackReceiver } from './zego-callback-receiver.js';
+
+const CONTEXT_KEYS = namesWhere({ context: true });
+export type StackSettings = Values<(typeof CONTEXT_KEYS)[number]>;
+
+export class InvalidContextError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid CDK context:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'InvalidContextError';
+  }
+}
+
+/**
+ * The stack's settings from CDK context (`cdk.json`, `-c key=value`), checked at synth: a typo
+ * fails `cdk synth` naming the key rather than deploying a stack that refuses every callback.
+ */
+export function readContext(app: App): StackSettings {
+  const { values, problems } = readSettings(CONTEXT_KEYS, (key) => app.node.tryGetContext(key));
+  const known = new Map<string, string>(CONTEXT_KEYS.map((key) => [key.toLowerCase(), key]));
+  // Keys with a colon are the CDK's own (feature flags, aws:cdk:*).
+  const unknown = Object.keys(app.node.getAllContext())
+    .filter((key) => !key.includes(':') && !CONTEXT_KEYS.includes(key as never))
+    .map((key) => {
+      const meant = known.get(key.toLowerCase());
+      return meant
+        ? `${key} is not a context key of this stack: did you mean ${meant}?`
+        : `${key} is not a context key of this stack (README: Configuration)`;
+    });
+  // The two build one prop, hostedZone; a refused one reads as unset, so not twice reported.
+  const { hostedZoneId, hostedZoneName } = values;
+  if (problems.length === 0 && (hostedZoneId === undefined) !== (hostedZoneName === undefined)) {
+    problems.push('hostedZoneId and hostedZoneName must be set together');
+  }
+  if (unknown.length + problems.length > 0)
+    throw new InvalidContextError([...unknown, ...problems]);
+  return values;
+}
 
 export interface ZegoCallbackStackProps extends StackProps {
   readonly settings: StackSettings;
 }
 
-/** The receiver, its monitoring and (optionally) the reference consumer, from CDK context. */
+/**
+ * The receiver, its monitoring and (optionally) the reference consumer, from CDK context: each
+ * key is the construct prop of the same name, but the ARNs and IDs, which become objects here.
+ */
 export class ZegoCallbackStack extends Stack {
   readonly receiver: ZegoCallbackReceiver;
   readonly monitoring: ZegoCallbackMonitoring;
@@ -22,54 +60,39 @@ export class ZegoCallbackStack extends Stack {
   constructor(scope: Construct, id: string, props: ZegoCallbackStackProps) {
     super(scope, id, props);
     const { settings } = props;
-    const logRetention = settings.logRetentionDays as RetentionDays;
+    const { callbackSecretArn, certificateArn, hostedZoneId, hostedZoneName } = settings;
+    const propsOf = (construct: 'receiver' | 'monitoring') =>
+      Object.fromEntries(
+        namesWhere({ prop: construct, context: true }).map((n) => [n, settings[n]]),
+      );
+    // From ARNs and IDs alone: no lookup, so synth needs no AWS credentials.
     this.receiver = new ZegoCallbackReceiver(this, 'Receiver', {
-      appId: settings.appId,
-      forwardEvents: settings.forwardEvents,
-      forwardUnknownEvents: settings.forwardUnknownEvents,
-      replayGuard: settings.replayGuard,
-      signatureToleranceSeconds: settings.signatureToleranceSeconds,
-      previousSecretHours: settings.previousSecretHours,
-      callbackSecret: settings.callbackSecretArn
-        ? Secret.fromSecretCompleteArn(this, 'CallbackSecret', settings.callbackSecretArn)
+      ...propsOf('receiver'),
+      callbackSecret: callbackSecretArn
+        ? Secret.fromSecretCompleteArn(this, 'CallbackSecret', callbackSecretArn)
         : undefined,
-      logRetention,
-      throttle: { rateLimit: settings.throttleRateLimit, burstLimit: settings.throttleBurstLimit },
-      memorySize: settings.memorySize,
-      logLevel: settings.logLevel,
-      customDomain: this.customDomain(settings),
+      certificate: certificateArn
+        ? Certificate.fromCertificateArn(this, 'CallbackCertificate', certificateArn)
+        : undefined,
+      hostedZone:
+        hostedZoneId && hostedZoneName
+          ? HostedZone.fromHostedZoneAttributes(this, 'CallbackZone', {
+              hostedZoneId,
+              zoneName: hostedZoneName,
+            })
+          : undefined,
     });
     this.monitoring = new ZegoCallbackMonitoring(this, 'Monitoring', {
+      ...propsOf('monitoring'),
       receiver: this.receiver,
-      alarmEmail: settings.alarmEmail,
-      noCallbacksAlarmMinutes: settings.noCallbacksAlarmMinutes,
-      oldestMessageAlarmSeconds: settings.oldestMessageAlarmSeconds,
     });
     if (settings.referenceConsumer) {
       this.consumer = new ReferenceConsumer(this, 'ReferenceConsumer', {
         queue: this.receiver.queue,
-        logRetention,
+        logRetentionDays: settings.logRetentionDays,
       });
     }
     this.addOutputs();
-  }
-
-  /** From ARNs and IDs alone: no lookup, so synth needs no AWS credentials. */
-  private customDomain(settings: StackSettings): CallbackDomainProps | undefined {
-    const { domainName, certificateArn, hostedZoneId, hostedZoneName } = settings;
-    if (domainName === undefined || certificateArn === undefined) return undefined;
-    return {
-      domainName,
-      keepExecuteApiEndpoint: settings.keepExecuteApiEndpoint,
-      certificate: Certificate.fromCertificateArn(this, 'CallbackCertificate', certificateArn),
-      hostedZone:
-        hostedZoneId === undefined || hostedZoneName === undefined
-          ? undefined
-          : HostedZone.fromHostedZoneAttributes(this, 'CallbackZone', {
-              hostedZoneId,
-              zoneName: hostedZoneName,
-            }),
-    };
   }
 
   /** What a user needs after `cdk deploy`, under stable names. */

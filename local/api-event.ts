@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { SETTINGS } from '../config/settings.js';
+import { SETTINGS } from '../lambda/settings.js';
 
 const CALLBACK_ROUTE_PATH = SETTINGS.routePath.default;
 

@@ -6,7 +6,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { SqsQueueSender } from '../lambda/adapters/queue.js';
+import { SqsSender } from '../lambda/adapters/queue.js';
 import { decide, type Policy } from '../lambda/core/decide.js';
 import { type QuarantinedCallback, quarantinedFields } from '../lambda/core/quarantine.js';
 
@@ -49,7 +49,7 @@ export async function requeueQuarantined(
   },
 ): Promise<RequeueResult> {
   const QueueUrl = options.quarantineQueueUrl;
-  const queue = new SqsQueueSender(client, options.queueUrl);
+  const queue = new SqsSender(client, options.queueUrl);
   const result = { requeued: 0, ignored: 0, kept: [] as RequeueResult['kept'][number][] };
   let failure: string | undefined;
   // Received and not deleted: hidden until the run ends, so that one seen again ends it.

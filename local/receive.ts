@@ -1,7 +1,6 @@
-import './quiet-sdk.js';
-import { parseArgs } from 'node:util';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { drainQueue, localSqsClient } from './queue-reader.js';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { commandLine, localQueueUrl, sqsClientFor } from './cli.js';
+import { drainQueue } from './queue-reader.js';
 
 const USAGE = `Read messages from the callback queue and print them, one JSON object per line.
 
@@ -14,25 +13,13 @@ const USAGE = `Read messages from the callback queue and print them, one JSON ob
   --wait N          long-poll up to N seconds for the first message (default 1)
 `;
 
-const { values } = parseArgs({
-  options: {
-    'queue-url': {
-      type: 'string',
-      default: `http://127.0.0.1:${process.env.SQS_PORT ?? 9324}/000000000000/zego-callbacks.fifo`,
-    },
-    keep: { type: 'boolean', default: false },
-    wait: { type: 'string', default: '1' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const values = commandLine(USAGE, {
+  'queue-url': { type: 'string', default: localQueueUrl('queue') },
+  keep: { type: 'boolean', default: false },
+  wait: { type: 'string', default: '1' },
 });
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-
 const queueUrl = values['queue-url'];
-const isLocal = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(queueUrl);
-const client = isLocal ? localSqsClient(new URL(queueUrl).origin) : new SQSClient({});
+const client = await sqsClientFor(queueUrl);
 if (values.keep) {
   const { Attributes } = await client.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),

@@ -1,13 +1,8 @@
-import './quiet-sdk.js';
-import { parseArgs } from 'node:util';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { splitList } from '../config/settings.js';
 import { CALL_EVENTS, isCallEvent } from '../lambda/core/callback.js';
-import { QUEUE_SETTINGS } from '../lib/queue-settings.js';
+import { splitList } from '../lambda/settings.js';
+import { commandLine, localQueueUrl, refuse, sqsClientFor } from './cli.js';
 import { requeueQuarantined } from './quarantine-requeuer.js';
-import { localSqsClient } from './queue-reader.js';
 
-const LOCAL = `http://127.0.0.1:${process.env.SQS_PORT ?? 9324}/000000000000`;
 const USAGE = `Send quarantined callbacks through this version again: those it can now read go to the
 callback queue (deleted from quarantine), the others stay quarantined.
 
@@ -27,35 +22,21 @@ send and its delete sends that callback again next time (SQS drops it within 5 m
 that a duplicate with the same id); the messages it held come back within an hour.
 `;
 
-const { values } = parseArgs({
-  options: {
-    'quarantine-url': {
-      type: 'string',
-      default: `${LOCAL}/${QUEUE_SETTINGS.defaultQuarantineQueueName}`,
-    },
-    'queue-url': { type: 'string', default: `${LOCAL}/${QUEUE_SETTINGS.defaultQueueName}` },
-    'forward-events': { type: 'string' },
-    'forward-unknown': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const values = commandLine(USAGE, {
+  'quarantine-url': { type: 'string', default: localQueueUrl('quarantineQueue') },
+  'queue-url': { type: 'string', default: localQueueUrl('queue') },
+  'forward-events': { type: 'string' },
+  'forward-unknown': { type: 'boolean', default: false },
 });
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
 if (values['forward-events'] === undefined) {
-  console.error("--forward-events is required: the stack's forwardEvents, e.g. call_reject\n");
-  console.error(USAGE);
-  process.exit(2);
+  refuse("--forward-events is required: the stack's forwardEvents, e.g. call_reject", USAGE);
 }
 const forwardEvents = splitList(values['forward-events']);
 if (forwardEvents.length === 0 || !forwardEvents.every(isCallEvent)) {
-  console.error(`--forward-events must list events among ${CALL_EVENTS.join(', ')}`);
-  process.exit(2);
+  refuse(`--forward-events must list events among ${CALL_EVENTS.join(', ')}`);
 }
 const queueUrl = values['queue-url'];
-const isLocal = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(queueUrl);
-const client = isLocal ? localSqsClient(new URL(queueUrl).origin) : new SQSClient({});
+const client = await sqsClientFor(queueUrl);
 const result = await requeueQuarantined(client, {
   quarantineQueueUrl: values['quarantine-url'],
   queueUrl,

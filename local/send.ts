@@ -1,17 +1,20 @@
-import { parseArgs } from 'node:util';
+import { SETTINGS } from '../lambda/settings.js';
 import {
   BODY_SHAPES,
   type BodyShape,
   type CallbackValue,
   signCallback,
 } from './callback-signer.js';
+import { commandLine, refuse } from './cli.js';
 import { DEV_SECRET } from './dev-secret.js';
+
+const LOCAL_CALLBACK_URL = `http://127.0.0.1:${process.env.PORT ?? 3000}${SETTINGS.routePath.default}`;
 
 const USAGE = `Send a correctly signed ZEGOCLOUD callback.
 
   npm run send -- [options]
 
-  --url URL            callback URL (default http://127.0.0.1:3000/zego/callback)
+  --url URL            callback URL (default ${LOCAL_CALLBACK_URL})
   --secret S           CallbackSecret (default $CALLBACK_SECRET, else ${DEV_SECRET})
   --event E            event name (default call_reject)
   --appid N            AppID (default 1234567890)
@@ -26,34 +29,23 @@ const USAGE = `Send a correctly signed ZEGOCLOUD callback.
   --wrong-secret       sign with a wrong secret (to see a 401)
 `;
 
-const { values } = parseArgs({
-  options: {
-    url: { type: 'string', default: 'http://127.0.0.1:3000/zego/callback' },
-    secret: { type: 'string' },
-    event: { type: 'string', default: 'call_reject' },
-    appid: { type: 'string', default: '1234567890' },
-    'call-id': { type: 'string' },
-    'user-id': { type: 'string', default: 'alice' },
-    'extend-data': { type: 'string', default: '' },
-    field: { type: 'string', multiple: true, default: [] },
-    shape: { type: 'string', default: 'json' },
-    integers: { type: 'boolean', default: false },
-    timestamp: { type: 'string' },
-    repeat: { type: 'string', default: '1' },
-    'wrong-secret': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const values = commandLine(USAGE, {
+  url: { type: 'string', default: LOCAL_CALLBACK_URL },
+  secret: { type: 'string' },
+  event: { type: 'string', default: 'call_reject' },
+  appid: { type: 'string', default: '1234567890' },
+  'call-id': { type: 'string' },
+  'user-id': { type: 'string', default: 'alice' },
+  'extend-data': { type: 'string', default: '' },
+  field: { type: 'string', multiple: true, default: [] },
+  shape: { type: 'string', default: 'json' },
+  integers: { type: 'boolean', default: false },
+  timestamp: { type: 'string' },
+  repeat: { type: 'string', default: '1' },
+  'wrong-secret': { type: 'boolean', default: false },
 });
-
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
 const shape = values.shape as BodyShape;
-if (!BODY_SHAPES.includes(shape)) {
-  console.error(`--shape must be one of ${BODY_SHAPES.join(', ')}\n\n${USAGE}`);
-  process.exit(2);
-}
+if (!BODY_SHAPES.includes(shape)) refuse(`--shape must be one of ${BODY_SHAPES.join(', ')}`, USAGE);
 
 // A blank CALLBACK_SECRET is an unset one, as for `npm start`: the development secret.
 const secret = values['wrong-secret']
@@ -71,10 +63,7 @@ if (values.event === 'call_reject' || values.event === 'call_accept') {
 }
 for (const pair of values.field) {
   const at = pair.indexOf('=');
-  if (at < 1) {
-    console.error(`--field takes KEY=VALUE, got "${pair}"`);
-    process.exit(2);
-  }
+  if (at < 1) refuse(`--field takes KEY=VALUE, got "${pair}"`);
   const key = pair.slice(0, at);
   const value = pair.slice(at + 1);
   fields[key] = key.endsWith('_ids') ? value.split(',') : value;

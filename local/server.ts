@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { SETTINGS } from '../config/settings.js';
 import { createHandlerFromEnvironment, type Extensions } from '../lambda/environment.js';
 import type { CallbackHandler } from '../lambda/handler.js';
+import { SETTINGS } from '../lambda/settings.js';
 import { apiGatewayEvent } from './api-event.js';
 import { DEV_SECRET } from './dev-secret.js';
 import { startLocalSqs } from './sqs.js';
@@ -68,17 +68,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       closers.push(() => table.close());
       replayTable = { endpoint: table.endpoint, tableName: table.tableName };
       guard = { replayGuard: replayGuardFromConfig };
-      guardEnv[SETTINGS.replayTableName.env] = table.tableName;
-      guardEnv[SETTINGS.dynamodbEndpoint.env] = table.endpoint;
+      guardEnv.REPLAY_TABLE_NAME = table.tableName;
+      guardEnv.AWS_ENDPOINT_URL_DYNAMODB = table.endpoint;
     }
     const handler = createHandlerFromEnvironment(
       {
         ...options.env,
         ...guardEnv,
-        [SETTINGS.queueUrl.env]: sqs.queueUrl,
-        [SETTINGS.quarantineQueueUrl.env]: sqs.quarantineQueueUrl,
-        [SETTINGS.sqsEndpoint.env]: sqs.endpoint,
-        [SETTINGS.callbackSecret.env]: secret,
+        QUEUE_URL: sqs.queueUrl,
+        QUARANTINE_QUEUE_URL: sqs.quarantineQueueUrl,
+        AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+        CALLBACK_SECRET: secret,
       },
       guard,
     );

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequestHandler } from 'local-aws-sqs';
-import { QUEUE_SETTINGS } from '../lib/queue-settings.js';
+import { QUEUES } from '../lambda/queues.js';
 import { refuseWhatSqsRefuses, SQS_DEFAULT_MAX_MESSAGE_BYTES } from './sqs-limits.js';
 
 export interface LocalSqs {
@@ -13,7 +13,6 @@ export interface LocalSqs {
   close(): Promise<void>;
 }
 
-const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 
 /**
@@ -32,10 +31,10 @@ export async function startLocalSqs(
     now?: () => number;
   } = {},
 ): Promise<LocalSqs> {
-  const dlqArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${QUEUE_SETTINGS.defaultDeadLetterQueueName}`;
-  const maxMessageSizeBytes = options.maxMessageSizeBytes ?? QUEUE_SETTINGS.maxMessageSizeBytes;
+  const dlqArn = `arn:aws:sqs:${REGION}:${QUEUES.local.account}:${QUEUES.local.deadLetterQueue}`;
+  const maxMessageSizeBytes = options.maxMessageSizeBytes ?? QUEUES.maxMessageSizeBytes;
   const common = {
-    MessageRetentionPeriod: QUEUE_SETTINGS.retentionDays * 86_400,
+    MessageRetentionPeriod: QUEUES.retentionDays * 86_400,
     MaximumMessageSize: maxMessageSizeBytes,
   };
   const fifo = {
@@ -48,28 +47,27 @@ export async function startLocalSqs(
     port: options.port ?? 0,
     hostname: '127.0.0.1',
     region: REGION,
-    accountId: ACCOUNT,
+    accountId: QUEUES.local.account,
     queues: [
-      { QueueName: QUEUE_SETTINGS.defaultDeadLetterQueueName, Attributes: fifo },
+      { QueueName: QUEUES.local.deadLetterQueue, Attributes: fifo },
       {
-        QueueName: QUEUE_SETTINGS.defaultQueueName,
+        QueueName: QUEUES.local.queue,
         Attributes: {
           ...fifo,
-          VisibilityTimeout:
-            options.visibilityTimeoutSeconds ?? QUEUE_SETTINGS.visibilityTimeoutSeconds,
+          VisibilityTimeout: options.visibilityTimeoutSeconds ?? QUEUES.visibilityTimeoutSeconds,
           RedrivePolicy: JSON.stringify({
             deadLetterTargetArn: dlqArn,
-            maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount,
+            maxReceiveCount: QUEUES.maxReceiveCount,
           }),
         },
       },
-      { QueueName: QUEUE_SETTINGS.defaultQuarantineQueueName, Attributes: fifo },
+      { QueueName: QUEUES.local.quarantineQueue, Attributes: fifo },
     ],
   });
   const ours = new Set<string>([
-    QUEUE_SETTINGS.defaultQueueName,
-    QUEUE_SETTINGS.defaultDeadLetterQueueName,
-    QUEUE_SETTINGS.defaultQuarantineQueueName,
+    QUEUES.local.queue,
+    QUEUES.local.deadLetterQueue,
+    QUEUES.local.quarantineQueue,
   ]);
   const server: Server = createServer(
     refuseWhatSqsRefuses(
@@ -87,12 +85,12 @@ export async function startLocalSqs(
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const url = (name: string) => `${endpoint}/${ACCOUNT}/${name}`;
+  const url = (name: string) => `${endpoint}/${QUEUES.local.account}/${name}`;
   return {
     endpoint,
-    queueUrl: url(QUEUE_SETTINGS.defaultQueueName),
-    deadLetterQueueUrl: url(QUEUE_SETTINGS.defaultDeadLetterQueueName),
-    quarantineQueueUrl: url(QUEUE_SETTINGS.defaultQuarantineQueueName),
+    queueUrl: url(QUEUES.local.queue),
+    deadLetterQueueUrl: url(QUEUES.local.deadLetterQueue),
+    quarantineQueueUrl: url(QUEUES.local.quarantineQueue),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -11,8 +11,9 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { JsonLogger } from '../lambda/adapters/log.js';
-import { SqsQueueSender } from '../lambda/adapters/queue.js';
+import { SqsSender } from '../lambda/adapters/queue.js';
 import { InlineSecrets } from '../lambda/adapters/secrets.js';
+import { EnqueueError } from '../lambda/core/errors.js';
 import { deduplicationKey } from '../lambda/core/message.js';
 import { createHandler } from '../lambda/handler.js';
 import { apiGatewayEvent } from '../local/api-event.js';
@@ -231,7 +232,7 @@ export async function runFaultCampaign(options: CampaignOptions): Promise<Campai
   const handler = createHandler({
     policy: { toleranceSeconds: 300, forwardEvents: new Set(['call_reject']) },
     secrets: new InlineSecrets([SECRET]),
-    queue: new SqsQueueSender(client, sqs.queueUrl, options.deadlineMs),
+    queue: new SqsSender(client, sqs.queueUrl, EnqueueError, options.deadlineMs),
     log: new JsonLogger('ERROR', 'Campaign', () => {}),
     now: () => new Date(),
   });

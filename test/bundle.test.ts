@@ -7,8 +7,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { App } from 'aws-cdk-lib';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readStackSettings } from '../lib/context.js';
-import { ZegoCallbackStack } from '../lib/zego-callback-stack.js';
+import { readContext, ZegoCallbackStack } from '../lib/zego-callback-stack.js';
 import {
   type CallbackValue,
   callRejectFields,
@@ -55,9 +54,8 @@ function synthesizeBundle(
   outdir: string,
   context: Record<string, string> = {},
 ): { bundle: string; environment: TemplateEnvironment } {
-  const app = new App({ outdir });
-  const settings = readStackSettings((key) => ({ zegoAppId: APP_ID, ...context })[key]);
-  new ZegoCallbackStack(app, 'BundleTest', { settings });
+  const app = new App({ outdir, context: { zegoAppId: APP_ID, ...context } });
+  new ZegoCallbackStack(app, 'BundleTest', { settings: readContext(app) });
   app.synth();
   const bundles = readdirSync(outdir)
     .filter((name) => name.startsWith('asset.'))
@@ -142,7 +140,7 @@ function stackEnvironment(
   const local: Record<string, string> = {
     QUEUE_URL: sqs.queueUrl,
     QUARANTINE_QUEUE_URL: sqs.quarantineQueueUrl,
-    CALLBACK_SECRET_ARN: secrets.secretId,
+    CALLBACK_SECRET_ID: secrets.secretId,
     REPLAY_TABLE_NAME: overrides.REPLAY_TABLE_NAME ?? '',
   };
   const environment: Record<string, string> = {};
@@ -182,7 +180,7 @@ beforeAll(async () => {
     expect.arrayContaining([
       'QUEUE_URL',
       'QUARANTINE_QUEUE_URL',
-      'CALLBACK_SECRET_ARN',
+      'CALLBACK_SECRET_ID',
       'ZEGO_APP_ID',
     ]),
   );

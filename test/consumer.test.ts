@@ -325,7 +325,7 @@ describe('the reference consumer’s bundle, as cdk synth builds it', () => {
     const app = new App({ outdir });
     const stack = new Stack(app, 'ConsumerBundle');
     const queue = Queue.fromQueueArn(stack, 'Queue', 'arn:aws:sqs:us-east-1:1:q.fifo');
-    new ReferenceConsumer(stack, 'Consumer', { queue, logRetention: 7 });
+    new ReferenceConsumer(stack, 'Consumer', { queue, logRetentionDays: 7 });
     app.synth();
     const [bundle] = readdirSync(outdir)
       .filter((name) => name.startsWith('asset.'))

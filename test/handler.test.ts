@@ -4,7 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JsonLogger } from '../lambda/adapters/log.js';
-import { SqsQueueSender } from '../lambda/adapters/queue.js';
+import { SqsSender } from '../lambda/adapters/queue.js';
 import { DynamoReplayGuard } from '../lambda/adapters/replay-guard.js';
 import {
   perCallbackClientSettings,
@@ -453,7 +453,7 @@ describe('one budget for the whole callback', () => {
           endpoint: tableEndpoint,
           credentials,
         }),
-        queue: new SqsQueueSender(
+        queue: new SqsSender(
           new SQSClient({ ...perCallbackClientSettings, endpoint: hole.endpoint, credentials }),
           `${hole.endpoint}/000000000000/q.fifo`,
         ),

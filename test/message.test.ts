@@ -8,7 +8,7 @@ import {
   deduplicationKey,
   serializeMessage,
 } from '../lambda/core/message.js';
-import { QUEUE_SETTINGS } from '../lib/queue-settings.js';
+import { QUEUES as QUEUE_SETTINGS } from '../lambda/queues.js';
 import { sqsRefusal } from '../local/sqs-limits.js';
 
 /** Any UTF-16 code unit: lone surrogates, U+FFFE and U+FFFF included. */

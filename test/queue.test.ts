@@ -1,10 +1,12 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { DeadlineExceededError } from '../lambda/adapters/deadline.js';
-import { SqsQueueSender } from '../lambda/adapters/queue.js';
+import { SqsSender } from '../lambda/adapters/queue.js';
 import { perCallbackClientSettings } from '../lambda/adapters/sdk-client-settings.js';
-import { EnqueueError } from '../lambda/core/errors.js';
+import { EnqueueError, QuarantineError } from '../lambda/core/errors.js';
 import type { OutgoingMessage } from '../lambda/core/message.js';
+import { drainQueue, localSqsClient } from '../local/queue-reader.js';
+import { startLocalSqs } from '../local/sqs.js';
 import { startBlackHole } from './support.js';
 
 const message: OutgoingMessage = {
@@ -14,11 +16,14 @@ const message: OutgoingMessage = {
   attributes: { event: 'call_reject', appId: 1 },
 };
 
-async function failureAgainstHangingSqs(deadlineMs: number): Promise<unknown> {
+async function failureAgainstHangingSqs(
+  deadlineMs: number,
+  failure: typeof EnqueueError | typeof QuarantineError = EnqueueError,
+): Promise<unknown> {
   const hole = await startBlackHole();
   const client = new SQSClient({ ...perCallbackClientSettings, endpoint: hole.endpoint });
   try {
-    await new SqsQueueSender(client, `${hole.endpoint}/0/q.fifo`, deadlineMs).send(message);
+    await new SqsSender(client, `${hole.endpoint}/0/q.fifo`, failure, deadlineMs).send(message);
     return undefined;
   } catch (error) {
     return error;
@@ -39,5 +44,47 @@ describe('the queue sender against an SQS that never answers', () => {
     const error = await failureAgainstHangingSqs(200);
     expect(error).toBeInstanceOf(EnqueueError);
     expect((error as EnqueueError).cause).toBeInstanceOf(DeadlineExceededError);
+  });
+});
+
+describe('one sender for both queues', () => {
+  it('sends a callback with its group, deduplication ID and typed attributes, and a quarantined one with its id as both and none', async () => {
+    const sqs = await startLocalSqs();
+    const client = localSqsClient(sqs.endpoint);
+    try {
+      await new SqsSender(client, sqs.queueUrl).send(message);
+      const id = 'q'.repeat(64);
+      await new SqsSender(client, sqs.quarantineQueueUrl, QuarantineError).send({
+        body: '{"kept":true}',
+        groupId: id,
+        deduplicationId: id,
+      });
+      const [sent] = await drainQueue(client, sqs.queueUrl);
+      const [kept] = await drainQueue(client, sqs.quarantineQueueUrl);
+      expect(sent).toEqual({
+        messageId: expect.any(String),
+        groupId: 'g',
+        deduplicationId: 'd',
+        attributes: { event: 'call_reject', appId: '1' },
+        body: {},
+      });
+      expect(kept).toEqual({
+        messageId: expect.any(String),
+        groupId: id,
+        deduplicationId: id,
+        attributes: {},
+        body: { kept: true },
+      });
+    } finally {
+      client.destroy();
+      await sqs.close();
+    }
+  });
+
+  it('fails as the error it is given: a quarantine that cannot store answers quarantine_failed', async () => {
+    const error = await failureAgainstHangingSqs(200, QuarantineError);
+    expect(error).toBeInstanceOf(QuarantineError);
+    expect((error as QuarantineError).reason).toBe('quarantine_failed');
+    expect((error as QuarantineError).cause).toBeInstanceOf(DeadlineExceededError);
   });
 });

@@ -26,6 +26,8 @@ function environment(overrides: Record<string, string> = {}) {
     REPLAY_TABLE_NAME: table.tableName,
     AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
     FORWARD_EVENTS: 'call_reject',
+    // The window the records' expiry is checked against below, whatever the default.
+    SIGNATURE_TOLERANCE_SECONDS: '300',
     ...overrides,
   };
 }

@@ -1,8 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UNSET_SECRET_PLACEHOLDER } from '../config/settings.js';
 import { JsonLogger } from '../lambda/adapters/log.js';
-import { SqsQueueSender } from '../lambda/adapters/queue.js';
+import { SqsSender } from '../lambda/adapters/queue.js';
 import {
   InlineSecrets,
   SECRET_READ_INTERVAL_MS,
@@ -12,6 +11,7 @@ import {
 import { SecretUnavailableError } from '../lambda/core/errors.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import { createHandler } from '../lambda/handler.js';
+import { UNSET_SECRET_PLACEHOLDER } from '../lambda/settings.js';
 import { callRejectFields, signCallback } from '../local/callback-signer.js';
 import { localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
@@ -51,7 +51,7 @@ function handlerWith(secrets: SecretSource) {
   const handler = createHandler({
     policy: { toleranceSeconds: 300, forwardEvents: new Set(['call_reject']) },
     secrets,
-    queue: new SqsQueueSender(localSqsClient(sqs.endpoint), sqs.queueUrl),
+    queue: new SqsSender(localSqsClient(sqs.endpoint), sqs.queueUrl),
     log: new JsonLogger('ERROR', 'Test', () => {}),
     now: () => new Date(),
   });
@@ -212,10 +212,10 @@ describe('a retired secret (AWSPREVIOUS)', () => {
       const { post } = callbackSender('', () => never);
       const never = createHandlerFromEnvironment({
         ...env,
-        CALLBACK_SECRET_ARN: secretId,
+        CALLBACK_SECRET_ID: secretId,
         PREVIOUS_SECRET_HOURS: '0',
       });
-      const byDefault = createHandlerFromEnvironment({ ...env, CALLBACK_SECRET_ARN: secretId });
+      const byDefault = createHandlerFromEnvironment({ ...env, CALLBACK_SECRET_ID: secretId });
       const fields = () => callRejectFields({ call_id: uniqueCallId() });
       expect((await post(fields(), { secret: 'old' })).status).toBe(401);
       expect((await post(fields(), { secret: 'new' })).status).toBe(200);
@@ -271,7 +271,7 @@ describe('forged requests against Secrets Manager', () => {
     const handler = createHandler({
       policy: { toleranceSeconds: 300, forwardEvents: new Set(['call_reject']) },
       secrets: new SecretsManagerSecrets(clientFor(fake.endpoint), fake.secretId),
-      queue: new SqsQueueSender(localSqsClient(sqs.endpoint), sqs.queueUrl),
+      queue: new SqsSender(localSqsClient(sqs.endpoint), sqs.queueUrl),
       log: new JsonLogger('ERROR', 'Test', () => {}),
       now: () => new Date(),
     });

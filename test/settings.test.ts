@@ -5,86 +5,131 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CURRENT_VERSION_EXPIRED_FLAGS, CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import {
-  expectation,
-  readSetting,
-  SETTING_NAMES,
-  SETTINGS,
-  type Setting,
-  type SettingName,
-} from '../config/settings.js';
 import { readConfig } from '../lambda/adapters/config.js';
 import { NotConfiguredError } from '../lambda/core/errors.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
-import { InvalidContextError, readStackSettings } from '../lib/context.js';
-import { InvalidPropsError } from '../lib/props.js';
-import { ZegoCallbackReceiver } from '../lib/zego-callback-receiver.js';
-import { callRejectFields, signCallback } from '../local/callback-signer.js';
 import {
-  renderSettingsBlocks,
-  SETTINGS_DOCUMENTS,
-  settingsBlocksIn,
-  withSettingsBlocks,
-} from '../scripts/settings-readme.js';
+  envName,
+  namesWhere,
+  readSettings,
+  SETTINGS,
+  type Setting,
+  type SettingName,
+} from '../lambda/settings.js';
+import { InvalidPropsError } from '../lib/props.js';
+import { ZegoCallbackMonitoring } from '../lib/zego-callback-monitoring.js';
+import { ZegoCallbackReceiver } from '../lib/zego-callback-receiver.js';
+import { InvalidContextError, readContext, ZegoCallbackStack } from '../lib/zego-callback-stack.js';
+import { callRejectFields, signCallback } from '../local/callback-signer.js';
+import { BLOCK_NAMES, docOf, generatedFiles } from '../scripts/docs.js';
 import { apiEvent } from './support.js';
 
 const source = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
-const all = SETTING_NAMES.map((name): [SettingName, Setting] => [name, SETTINGS[name]]);
+const NAMES = Object.keys(SETTINGS) as SettingName[];
+const setting = (name: SettingName): Setting => SETTINGS[name];
+const EXISTING_SECRET =
+  'arn:aws:secretsmanager:eu-west-1:123456789012:secret:zego/callback-secret-AbC123';
+const CERTIFICATE =
+  'arn:aws:acm:eu-west-1:123456789012:certificate/0f3a7c1e-1111-2222-3333-444455556666';
+const FLAGS = (JSON.parse(source('cdk.json')) as { context: Record<string, unknown> }).context;
+
+/** One setting read from one raw value, as context, environment and props read it. */
+function readOne(name: SettingName, raw: unknown): { value: unknown } | { problem: string } {
+  const { values, problems } = readSettings([name], () => raw);
+  return problems[0] === undefined ? { value: values[name] } : { problem: problems[0] };
+}
+const problemOf = (name: SettingName, raw: unknown) => {
+  const read = readOne(name, raw);
+  return 'problem' in read ? read.problem : undefined;
+};
 
 describe('the settings table', () => {
-  it('is what the configuration tables of README and docs say (npm run readme rewrites them)', () => {
-    const shown: string[] = [];
-    for (const path of SETTINGS_DOCUMENTS) {
-      const text = readFileSync(path, 'utf8');
-      expect(text, path).toBe(withSettingsBlocks(text));
-      shown.push(...settingsBlocksIn(text));
+  it('is what the generated sections say: tables, runbook alarms, props’ @default (npm run generate)', () => {
+    const files = generatedFiles();
+    for (const [file, text] of files) expect(source(file), file).toBe(text);
+    // Each block stands in exactly one document.
+    const docs = [...files.keys()].filter((file) => file.endsWith('.md')).map(source);
+    for (const name of BLOCK_NAMES) {
+      const count = docs.join('').split(`<!-- ${name}:start -->`).length - 1;
+      expect(count, name).toBe(1);
     }
-    // Each table stands in exactly one place.
-    expect(shown.sort()).toEqual(Object.keys(renderSettingsBlocks()).sort());
   });
 
-  it('names each context key, environment variable and prop once', () => {
-    for (const field of ['context', 'env', 'prop'] as const) {
-      const names = all.map(([, s]) => s[field]).filter((n) => n !== undefined);
-      expect(new Set(names).size, field).toBe(names.length);
+  it('gives every setting one name: the context key, the prop, and the environment variable in SCREAMING_SNAKE_CASE', () => {
+    expect(namesWhere({ env: true }).map(envName)).toEqual([
+      'ZEGO_APP_ID',
+      'FORWARD_EVENTS',
+      'FORWARD_UNKNOWN_EVENTS',
+      'SIGNATURE_TOLERANCE_SECONDS',
+      'PREVIOUS_SECRET_HOURS',
+      'LOG_LEVEL',
+      'METRICS_NAMESPACE',
+      'QUEUE_URL',
+      'QUARANTINE_QUEUE_URL',
+      'CALLBACK_SECRET_ID',
+      'CALLBACK_SECRET',
+      'REPLAY_TABLE_NAME',
+      'AWS_ENDPOINT_URL_SQS',
+      'AWS_ENDPOINT_URL_DYNAMODB',
+    ]);
+    // Every plain prop is the construct's, by the same name: the compiler checks the reverse.
+    const receiverProps = source('lib/zego-callback-receiver.ts');
+    for (const name of namesWhere({ prop: 'receiver' })) {
+      expect(receiverProps, name).toMatch(new RegExp(`\\n  readonly ${name}\\?: `));
     }
   });
 
   it('gives every setting with a default a default it accepts itself', () => {
-    for (const [name, setting] of all) {
-      if (setting.default === undefined) continue;
-      expect(readSetting(setting, setting.default), name).toEqual({ value: setting.default });
+    for (const name of NAMES) {
+      const { default: value } = setting(name);
+      if (value !== undefined) expect(readOne(name, value), name).toEqual({ value });
     }
   });
 
   it('allows exactly the retention periods CloudWatch Logs offers', () => {
     const cloudWatch = Object.values(RetentionDays).filter((v) => typeof v === 'number');
-    expect([...SETTINGS.logRetentionDays.allowed].sort((a, b) => a - b)).toEqual(
-      cloudWatch.sort((a, b) => a - b),
+    expect(setting('logRetentionDays').expected).toBe(
+      `one of ${cloudWatch.sort((a, b) => a - b).join(', ')}`,
     );
   });
 
-  it('pulls neither aws-cdk-lib nor the AWS SDK into the function through the env reader', async () => {
+  it('leaves its docs out of the function’s bundle, and aws-cdk-lib out of its imports', async () => {
     const result = await build({
-      entryPoints: [new URL('../lambda/adapters/config.ts', import.meta.url).pathname],
+      entryPoints: [new URL('../lambda/entry.ts', import.meta.url).pathname],
       bundle: true,
+      minify: true,
       write: false,
       metafile: true,
       platform: 'node',
       format: 'esm',
       logLevel: 'silent',
     });
-    const inputs = Object.keys(result.metafile.inputs);
-    expect(inputs.filter((path) => path.includes('node_modules'))).toEqual([]);
-    expect(inputs).toContain('config/settings.ts');
-  });
-
-  it('keeps lib/ off the function’s adapters, and the table off everything but the event list', () => {
-    for (const file of readdirSync(new URL('../lib/', import.meta.url))) {
-      expect(source(`lib/${file}`), file).not.toMatch(/from '\.\.\/lambda\/adapters\//);
+    const bundle = result.outputFiles[0]?.text ?? '';
+    expect(Object.keys(result.metafile.inputs)).toContain('lambda/settings.ts');
+    expect(Object.keys(result.metafile.inputs).filter((p) => p.includes('aws-cdk-lib'))).toEqual(
+      [],
+    );
+    for (const name of NAMES) {
+      // Distinctive enough: the first 30 characters of its doc.
+      expect(bundle, name).not.toContain(docOf(name).text.slice(0, 30));
     }
-    const imports = source('config/settings.ts').match(/^import .*$/gm);
-    expect(imports).toEqual(["import { CALL_EVENTS } from '../lambda/core/callback.js';"]);
+    expect(bundle).toContain(setting('zegoAppId').expected);
+  });
+});
+
+describe('no arrow runs back up', () => {
+  const importsOf = (dir: string) =>
+    readdirSync(new URL(`../${dir}/`, import.meta.url), { recursive: true })
+      .map(String)
+      .filter((file) => file.endsWith('.ts'))
+      .flatMap((file) =>
+        [...source(`${dir}/${file}`).matchAll(/from '([^']+)'/g)].map((m) => `${file} ${m[1]}`),
+      );
+
+  it('the function imports neither lib/ nor local/, lib/ none of its adapters, local/ no lib/', () => {
+    expect(importsOf('lambda').filter((i) => /\.\.\/(lib|local)\//.test(i))).toEqual([]);
+    expect(importsOf('lib').filter((i) => i.includes('lambda/adapters/'))).toEqual([]);
+    expect(importsOf('local').filter((i) => i.includes('../lib/'))).toEqual([]);
   });
 });
 
@@ -98,10 +143,10 @@ describe('reading one setting', () => {
     ['logLevel', 'debug', 'DEBUG'],
     ['forwardEvents', 'call_reject, call_cancel', ['call_reject', 'call_cancel']],
     ['forwardEvents', ['call_accept'], ['call_accept']],
-    ['appId', 1234567890, '1234567890'],
+    ['zegoAppId', 1234567890, '1234567890'],
     ['logRetentionDays', '9999', 9999],
   ])('reads %s from %j as %j', (name, raw, value) => {
-    expect(readSetting(SETTINGS[name], raw)).toEqual({ value });
+    expect(readOne(name, raw)).toEqual({ value });
   });
 
   it.each<[SettingName, unknown, string]>([
@@ -111,41 +156,57 @@ describe('reading one setting', () => {
     // Spellings Number() would take: a check of 0 written without the 0 the docs warn about.
     ['signatureToleranceSeconds', '0b0', 'a whole number'],
     ['signatureToleranceSeconds', '0x12c', 'a whole number'],
+    ['signatureToleranceSeconds', ['60'], 'a whole number'],
     ['memorySize', '1e3', 'a whole number'],
     ['forwardUnknownEvents', 'yes', 'true or false'],
+    ['forwardUnknownEvents', ['true'], 'true or false'],
     ['logLevel', 'TRACE', 'one of DEBUG, INFO, WARN, ERROR'],
+    ['logLevel', ['INFO'], 'one of DEBUG, INFO, WARN, ERROR'],
     ['forwardEvents', '', 'one or more of call_create'],
     ['forwardEvents', [], 'got []'],
     ['forwardEvents', 'call_reject,call_rejected', 'one or more of'],
-    ['appId', 'my-app', 'the numeric ZEGOCLOUD AppID'],
-    ['appId', ' ', 'the numeric ZEGOCLOUD AppID, got " "'],
+    ['zegoAppId', 'my-app', 'zegoAppId must be the numeric ZEGOCLOUD AppID, got "my-app"'],
+    ['zegoAppId', ' ', 'the numeric ZEGOCLOUD AppID, got " "'],
     ['signatureToleranceSeconds', '', 'a whole number from 0 to 86400, got ""'],
     ['forwardUnknownEvents', '', 'true or false, got ""'],
     ['logLevel', '', 'one of DEBUG, INFO, WARN, ERROR, got ""'],
     ['logRetentionDays', 2, 'one of 1, 3, 5'],
   ])('refuses %s = %j: must be %s', (name, raw, expected) => {
-    expect(readSetting(SETTINGS[name], raw).problem).toContain(expected);
+    expect(problemOf(name, raw)).toContain(expected);
   });
 
-  it('never repeats a sensitive value in its message', () => {
-    const secret = { ...SETTINGS.callbackSecret, pattern: /^x$/ };
-    expect(readSetting(secret, 'hunter2').problem).not.toContain('hunter2');
+  it('never repeats a sensitive value in its message, but shows a blank one', () => {
+    expect(setting('callbackSecret').sensitive).toBe(true);
+    const { problems } = readSettings(['callbackSecret', 'zegoAppId'], (name) =>
+      name === 'callbackSecret' ? { not: 'text' } : ' ',
+    );
+    expect(problems).toEqual([
+      'callbackSecret must be non-blank text',
+      'zegoAppId must be the numeric ZEGOCLOUD AppID, got " "',
+    ]);
+    expect(problemOf('callbackSecret', '  ')).toBe(
+      'callbackSecret must be non-blank text, got "  "',
+    );
   });
 });
+
+/** Each setting the function reads, by name, as the table's default. */
+const defaults = Object.fromEntries(namesWhere({ env: true }).map((n) => [n, setting(n).default]));
 
 describe('the function’s environment reader', () => {
   const base = { QUEUE_URL: 'https://sqs/q.fifo', CALLBACK_SECRET: 's' };
 
   it('fills in the table’s defaults and reads the quarantine queue when set', () => {
-    expect(readConfig(base)).toMatchObject({
-      logLevel: SETTINGS.logLevel.default,
-      metricsNamespace: SETTINGS.metricsNamespace.default,
-      quarantineQueueUrl: undefined,
+    expect(readConfig(base)).toEqual({
+      ...defaults,
+      queueUrl: 'https://sqs/q.fifo',
+      callbackSecret: 's',
+      secret: { kind: 'inline', secrets: ['s'] },
       policy: {
         toleranceSeconds: SETTINGS.signatureToleranceSeconds.default,
-        forwardEvents: new Set(SETTINGS.forwardEvents.default),
-        forwardUnknownEvents: false,
         appId: undefined,
+        forwardEvents: new Set(SETTINGS.forwardEvents.default),
+        forwardUnknownEvents: SETTINGS.forwardUnknownEvents.default,
       },
     });
     expect(readConfig({ ...base, QUARANTINE_QUEUE_URL: 'https://sqs/quarantine' })).toMatchObject({
@@ -162,68 +223,67 @@ describe('the function’s environment reader', () => {
         LOG_LEVEL: 'chatty',
         ZEGO_APP_ID: 'abc',
       });
-    expect(read).toThrow(NotConfiguredError);
-    let message = '';
-    try {
-      read();
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    for (const name of [
-      'QUEUE_URL',
-      'SIGNATURE_TOLERANCE_SECONDS',
-      'FORWARD_EVENTS',
-      'LOG_LEVEL',
-      'ZEGO_APP_ID',
-    ]) {
-      expect(message).toContain(name);
-    }
-    expect(message).not.toContain('hunter2');
+    expect(read).toThrow(
+      new NotConfiguredError(
+        `invalid configuration: ${[
+          'ZEGO_APP_ID must be the numeric ZEGOCLOUD AppID, got "abc"',
+          `FORWARD_EVENTS must be ${setting('forwardEvents').expected}, got "call_rejected"`,
+          'SIGNATURE_TOLERANCE_SECONDS must be a whole number from 0 to 86400, got "-5"',
+          'LOG_LEVEL must be one of DEBUG, INFO, WARN, ERROR, got "chatty"',
+          'QUEUE_URL is required',
+        ].join('; ')}`,
+      ),
+    );
+  });
+
+  it('needs the secret, inline or in Secrets Manager', () => {
+    expect(() => readConfig({ QUEUE_URL: 'https://sqs/q.fifo' })).toThrow(
+      new NotConfiguredError(
+        'invalid configuration: CALLBACK_SECRET or CALLBACK_SECRET_ID is required',
+      ),
+    );
   });
 });
 
 describe('a blank value, as an unset CI variable gives', () => {
-  const blank = (setting: Setting) => `must be ${expectation(setting)}, got ""`;
+  const blank = (name: SettingName) => `must be ${setting(name).expected}, got ""`;
 
   it('fails synth as a context key, for every key', () => {
-    expect(() => readStackSettings((key) => (key === 'zegoAppId' ? '' : undefined))).toThrow(
-      new InvalidContextError(['zegoAppId must be the numeric ZEGOCLOUD AppID, got ""']),
-    );
-    for (const [, setting] of all) {
-      if (setting.context === undefined) continue;
-      const read = () => readStackSettings((key) => (key === setting.context ? '' : undefined));
-      expect(read).toThrow(`Invalid CDK context:\n  - ${setting.context} ${blank(setting)}`);
+    for (const key of namesWhere({ context: true })) {
+      const read = () => readContext(new App({ context: { [key]: '' } }));
+      expect(read, key).toThrow(new InvalidContextError([`${key} ${blank(key)}`]));
     }
   });
 
-  it('fails synth as a prop of the receiver, for every plain prop', () => {
-    expect(() => new ZegoCallbackReceiver(new Stack(), 'R', { appId: '' })).toThrow(
-      new InvalidPropsError('ZegoCallbackReceiver', [
-        'appId must be the numeric ZEGOCLOUD AppID, got ""',
-      ]),
-    );
-    for (const [, setting] of all) {
-      if (setting.scope !== 'receiver' || setting.prop === undefined) continue;
-      const props = setting.prop
-        .split('.')
-        .reduceRight<unknown>((value, key) => ({ [key]: value }), '') as object;
-      expect(() => new ZegoCallbackReceiver(new Stack(), 'R', props)).toThrow(
-        `Invalid ZegoCallbackReceiver props:\n  - ${setting.prop} ${blank(setting)}`,
+  it('fails synth as a prop of the receiver or the monitoring, for every plain prop', () => {
+    for (const name of namesWhere({ prop: 'receiver' })) {
+      expect(() => new ZegoCallbackReceiver(new Stack(), 'R', { [name]: '' }), name).toThrow(
+        new InvalidPropsError('ZegoCallbackReceiver', [`${name} ${blank(name)}`]),
+      );
+    }
+    for (const name of namesWhere({ prop: 'monitoring' })) {
+      const stack = new Stack();
+      const receiver = new ZegoCallbackReceiver(stack, 'R');
+      expect(() => new ZegoCallbackMonitoring(stack, 'M', { receiver, [name]: '' }), name).toThrow(
+        new InvalidPropsError('ZegoCallbackMonitoring', [`${name} ${blank(name)}`]),
       );
     }
   });
 
   it('is a problem naming the variable in the function’s environment, for every variable', () => {
     const base = { QUEUE_URL: 'https://sqs/q.fifo', CALLBACK_SECRET: 's' };
-    expect(() => readConfig({ ...base, ZEGO_APP_ID: '' })).toThrow(
-      new NotConfiguredError(
-        'invalid configuration: ZEGO_APP_ID must be the numeric ZEGOCLOUD AppID, got ""',
-      ),
-    );
-    for (const [, setting] of all) {
-      if (setting.env === undefined) continue;
-      const read = () => readConfig({ ...base, [setting.env as string]: '' });
-      expect(read, setting.env).toThrow(`${setting.env} ${blank(setting)}`);
+    for (const name of namesWhere({ env: true })) {
+      const read = () => readConfig({ ...base, [envName(name)]: '' });
+      // Blanking one of the two required ones also says what is missing.
+      const missing =
+        name === 'queueUrl'
+          ? '; QUEUE_URL is required'
+          : name === 'callbackSecret'
+            ? '; CALLBACK_SECRET or CALLBACK_SECRET_ID is required'
+            : '';
+      expect(read, name).toThrow(
+        new NotConfiguredError(`invalid configuration: ${envName(name)} ${blank(name)}${missing}`),
+      );
     }
   });
 
@@ -244,6 +304,63 @@ describe('a blank value, as an unset CI variable gives', () => {
   });
 });
 
+describe('every CDK context key', () => {
+  /** The stack as `cdk synth` builds it (bin/app.ts), its bundles skipped: only wiring is read. */
+  function synthesize(context: Record<string, string>): string {
+    const app = new App({ context: { ...FLAGS, 'aws:cdk:bundling-stacks': [], ...context } });
+    const settings = readContext(app);
+    const stack = new ZegoCallbackStack(app, settings.stackName, { settings });
+    return JSON.stringify(Template.fromStack(stack).toJSON());
+  }
+  const domain = { domainName: 'callbacks.example.com', certificateArn: CERTIFICATE };
+  const zone = { ...domain, hostedZoneId: 'Z0123456789ABC', hostedZoneName: 'example.com' };
+  /** Each key with a value other than its default, what it needs beside it, and what then shows. */
+  const CHANGES: Record<string, [value: string, beside?: Record<string, string>, shows?: string]> =
+    {
+      zegoAppId: ['1234567890', {}, '"ZEGO_APP_ID":"1234567890"'],
+      forwardEvents: ['call_cancel', {}, '"FORWARD_EVENTS":"call_cancel"'],
+      forwardUnknownEvents: ['true', {}, '"FORWARD_UNKNOWN_EVENTS":"true"'],
+      signatureToleranceSeconds: ['61', {}, '"SIGNATURE_TOLERANCE_SECONDS":"61"'],
+      previousSecretHours: ['37', {}, '"PREVIOUS_SECRET_HOURS":"37"'],
+      logLevel: ['WARN', {}, '"LOG_LEVEL":"WARN"'],
+      replayGuard: ['true', {}, 'REPLAY_TABLE_NAME'],
+      logRetentionDays: ['545', {}, '"RetentionInDays":545'],
+      throttleRateLimit: ['4321', {}, '"ThrottlingRateLimit":4321'],
+      throttleBurstLimit: ['8765', {}, '"ThrottlingBurstLimit":8765'],
+      memorySize: ['1536', {}, '"MemorySize":1536'],
+      domainName: ['other.example.com', domain, '"DomainName":"other.example.com"'],
+      keepExecuteApiEndpoint: ['true', domain, '"DisableExecuteApiEndpoint":false'],
+      alarmEmail: ['ops@example.com', {}, '"Endpoint":"ops@example.com"'],
+      noCallbacksAlarmMinutes: ['45', {}, '"Period":2700'],
+      oldestMessageAlarmSeconds: ['611', {}, '"Threshold":611'],
+      callbackSecretArn: [EXISTING_SECRET, {}, `"CALLBACK_SECRET_ID":"${EXISTING_SECRET}"`],
+      certificateArn: [`${CERTIFICATE}7`, domain, `"CertificateArn":"${CERTIFICATE}7"`],
+      hostedZoneId: ['Z0123456789XYZ', zone, '"HostedZoneId":"Z0123456789XYZ"'],
+      // The zone's name is not in the template: it decides whether the domain is in the zone.
+      hostedZoneName: ['example.org', zone],
+      referenceConsumer: ['true', {}, '"IDEMPOTENCY_TABLE_NAME"'],
+      stackName: ['Renamed', {}, '"METRICS_NAMESPACE":"ZegoCallbacks/Renamed/Receiver"'],
+    };
+
+  it('has a change to try here', () => {
+    expect(Object.keys(CHANGES).sort()).toEqual([...namesWhere({ context: true })].sort());
+  });
+
+  it.each(Object.entries(CHANGES))('reaches the synthesized template: %s', (key, change) => {
+    const [value, beside = {}, shows] = change;
+    if (shows === undefined) {
+      expect(() => synthesize({ ...beside, [key]: value })).toThrow(
+        `domainName "callbacks.example.com" is not in the zone "${value}"`,
+      );
+      return;
+    }
+    const before = synthesize(beside);
+    const after = synthesize({ ...beside, [key]: value });
+    expect(before).not.toContain(shows);
+    expect(after).toContain(shows);
+  });
+});
+
 describe('the construct and the function', () => {
   it('agree: what the construct writes by default, the function reads as the table’s defaults', () => {
     const stack = new Stack(new App(), 'Agree');
@@ -253,78 +370,53 @@ describe('the construct and the function', () => {
     const env = Object.fromEntries(
       Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : `token-${k}`]),
     );
-    for (const [, setting] of all) {
-      if (setting.scope === 'receiver' && setting.env && setting.default !== undefined) {
-        expect(Object.keys(env)).toContain(setting.env);
-      }
-    }
-    expect(readConfig(env)).toMatchObject({
+    expect(readConfig(env)).toEqual({
+      ...defaults,
       queueUrl: 'token-QUEUE_URL',
       quarantineQueueUrl: 'token-QUARANTINE_QUEUE_URL',
-      secret: { kind: 'secrets-manager', secretId: 'token-CALLBACK_SECRET_ARN' },
-      logLevel: SETTINGS.logLevel.default,
+      callbackSecretId: 'token-CALLBACK_SECRET_ID',
+      secret: {
+        kind: 'secrets-manager',
+        secretId: 'token-CALLBACK_SECRET_ID',
+        previousSecretHours: SETTINGS.previousSecretHours.default,
+      },
       metricsNamespace: 'ZegoCallbacks/Agree/Receiver',
       policy: {
         toleranceSeconds: SETTINGS.signatureToleranceSeconds.default,
+        appId: undefined,
         forwardEvents: new Set(SETTINGS.forwardEvents.default),
         forwardUnknownEvents: SETTINGS.forwardUnknownEvents.default,
       },
     });
-  });
-
-  it('documents in each prop’s @default the table’s default', () => {
-    const text =
-      source('lib/zego-callback-receiver.ts') + source('lib/zego-callback-monitoring.ts');
-    const defaultOf = (prop: string) =>
-      new RegExp(`@default ([^\\n]*)\\n\\s*\\*/\\n\\s*readonly ${prop}\\?`).exec(text)?.[1];
-    for (const [name, setting] of all) {
-      if (setting.prop === undefined || setting.default === undefined) continue;
-      const [prop, nested] = setting.prop.split('.') as [string, string | undefined];
-      // A nested prop documents its default itself, or in its parent's (`throttle`).
-      const own = nested === undefined ? undefined : defaultOf(nested);
-      const documented = own ?? defaultOf(prop);
-      expect(documented, name).toBeDefined();
-      const value: unknown = setting.default;
-      const expected =
-        name === 'logRetentionDays'
-          ? `RetentionDays.${RetentionDays[value as number]}`
-          : nested !== undefined && own === undefined
-            ? `${nested}: ${value}`
-            : name === 'metricsNamespace'
-              ? `\`${value}/<stack name>/<receiver's path in the stack>\``
-              : typeof value === 'string'
-                ? `'${value}'`
-                : Array.isArray(value)
-                  ? `[${value.map((v) => `'${v}'`).join(', ')}]`
-                  : String(value);
-      expect(documented, name).toContain(expected);
+    // Every setting the function reads with a default is written, so that none is left to chance.
+    for (const name of namesWhere({ prop: 'receiver', env: true })) {
+      if (setting(name).default !== undefined) expect(Object.keys(env)).toContain(envName(name));
     }
   });
 });
 
 describe('cdk.json', () => {
-  const context = (JSON.parse(source('cdk.json')) as { context: Record<string, unknown> }).context;
   const isFlag = (key: string) => key.startsWith('@aws-cdk') || key.startsWith('aws-cdk:');
 
   it('sets every feature flag `cdk init` recommends for the aws-cdk-lib in use (update cdk.json after an upgrade)', () => {
     const missingOrDifferent = Object.entries(CURRENTLY_RECOMMENDED_FLAGS).filter(
-      ([key, value]) => JSON.stringify(context[key]) !== JSON.stringify(value),
+      ([key, value]) => JSON.stringify(FLAGS[key]) !== JSON.stringify(value),
     );
     expect(Object.fromEntries(missingOrDifferent)).toEqual({});
   });
 
   it('sets no flag beyond them: none expired (v1-only) and none unknown', () => {
-    const extra = Object.keys(context).filter(
+    const extra = Object.keys(FLAGS).filter(
       (key) => isFlag(key) && !(key in CURRENTLY_RECOMMENDED_FLAGS),
     );
     expect(extra).toEqual([]);
-    expect(
-      Object.keys(context).filter((key) => CURRENT_VERSION_EXPIRED_FLAGS.includes(key)),
-    ).toEqual([]);
+    expect(Object.keys(FLAGS).filter((key) => CURRENT_VERSION_EXPIRED_FLAGS.includes(key))).toEqual(
+      [],
+    );
   });
 
   it('holds no context key the settings table does not know', () => {
-    const known = new Set(all.map(([, s]) => s.context));
-    expect(Object.keys(context).filter((key) => !isFlag(key) && !known.has(key))).toEqual([]);
+    const known = new Set<string>(namesWhere({ context: true }));
+    expect(Object.keys(FLAGS).filter((key) => !isFlag(key) && !known.has(key))).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JsonLogger } from '../lambda/adapters/log.js';
-import { SqsQuarantineSender, SqsQueueSender } from '../lambda/adapters/queue.js';
+import { SqsSender } from '../lambda/adapters/queue.js';
 import { InlineSecrets } from '../lambda/adapters/secrets.js';
 import { CALL_EVENTS } from '../lambda/core/callback.js';
+import { QuarantineError } from '../lambda/core/errors.js';
 import type { CallbackMessage } from '../lambda/core/message.js';
 import { type CallbackHandler, createHandler } from '../lambda/handler.js';
 import { callRejectFields, signCallback } from '../local/callback-signer.js';
@@ -29,8 +30,8 @@ function handlerFor(sqsAt: LocalSqs, forwardUnknownEvents = true): CallbackHandl
       forwardUnknownEvents,
     },
     secrets: new InlineSecrets([SECRET]),
-    queue: new SqsQueueSender(client, sqsAt.queueUrl),
-    quarantine: new SqsQuarantineSender(client, sqsAt.quarantineQueueUrl),
+    queue: new SqsSender(client, sqsAt.queueUrl),
+    quarantine: new SqsSender(client, sqsAt.quarantineQueueUrl, QuarantineError),
     log: new JsonLogger('INFO', 'Test', (line) => lines.push(JSON.parse(line))),
     now: () => new Date(),
   });

@@ -8,15 +8,14 @@ import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SETTINGS } from '../config/settings.js';
-import { InvalidContextError, readStackSettings } from '../lib/context.js';
+import { SETTINGS } from '../lambda/settings.js';
 import { InvalidPropsError } from '../lib/props.js';
 import { ZegoCallbackMonitoring } from '../lib/zego-callback-monitoring.js';
 import {
   ZegoCallbackReceiver,
   type ZegoCallbackReceiverProps,
 } from '../lib/zego-callback-receiver.js';
-import { ZegoCallbackStack } from '../lib/zego-callback-stack.js';
+import { InvalidContextError, readContext, ZegoCallbackStack } from '../lib/zego-callback-stack.js';
 
 const EXISTING_SECRET =
   'arn:aws:secretsmanager:eu-west-1:123456789012:secret:zego/callback-secret-AbC123';
@@ -44,11 +43,7 @@ function openFindings(app: App): string[] {
 
 function synth(context: Record<string, unknown> = {}): { app: App; stack: ZegoCallbackStack } {
   const app = new App({ context: { ...FLAGS, ...context } });
-  const settings = readStackSettings(
-    (key) => app.node.tryGetContext(key),
-    Object.keys(app.node.getAllContext()),
-  );
-  const stack = new ZegoCallbackStack(app, 'Test', { settings });
+  const stack = new ZegoCallbackStack(app, 'Test', { settings: readContext(app) });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }
@@ -69,7 +64,7 @@ describe('the callback stack', () => {
       Environment: {
         Variables: {
           QUEUE_URL: { Ref: Match.stringLikeRegexp('ReceiverQueue') },
-          CALLBACK_SECRET_ARN: { Ref: Match.stringLikeRegexp('ReceiverCallbackSecret') },
+          CALLBACK_SECRET_ID: { Ref: Match.stringLikeRegexp('ReceiverCallbackSecret') },
           SIGNATURE_TOLERANCE_SECONDS: String(SETTINGS.signatureToleranceSeconds.default),
           PREVIOUS_SECRET_HOURS: String(SETTINGS.previousSecretHours.default),
           FORWARD_EVENTS: SETTINGS.forwardEvents.default.join(','),
@@ -272,7 +267,7 @@ describe('stack settings from CDK context', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
-          CALLBACK_SECRET_ARN: EXISTING_SECRET,
+          CALLBACK_SECRET_ID: EXISTING_SECRET,
           ZEGO_APP_ID: '1234567890',
         }),
       },
@@ -365,7 +360,7 @@ describe('stack settings from CDK context', () => {
       hostedZoneId: 'Z0123456789ABC',
       hostedZoneName: 'example..com',
     };
-    expect(() => readStackSettings((key) => context[key])).toThrow(
+    expect(() => readContext(new App({ context }))).toThrow(
       new InvalidContextError([
         'hostedZoneName must be the zone name, such as example.com or, as Route 53 spells it, example.com., got "example..com"',
       ]),
@@ -373,11 +368,16 @@ describe('stack settings from CDK context', () => {
   });
 
   it('refuses a context key it does not know, rather than ignoring a typo, and leaves the CDK’s own', () => {
+    const context = (keys: string[]) =>
+      new App({ context: Object.fromEntries(keys.map((key) => [key, 'true'])) });
     const given = ['zegoAppID', 'forwardEvent', '@aws-cdk/core:checkSecretUsage', 'aws:cdk:x'];
-    const read = () => readStackSettings(() => undefined, given);
-    expect(read).toThrow(/zegoAppID .*did you mean zegoAppId\?/);
-    expect(read).toThrow(/forwardEvent is not a context key/);
-    expect(() => readStackSettings(() => undefined, given.slice(2))).not.toThrow();
+    expect(() => readContext(context(given))).toThrow(
+      new InvalidContextError([
+        'zegoAppID is not a context key of this stack: did you mean zegoAppId?',
+        'forwardEvent is not a context key of this stack (README: Configuration)',
+      ]),
+    );
+    expect(() => readContext(context(given.slice(2)))).not.toThrow();
   });
 
   it.each([
@@ -397,11 +397,24 @@ describe('stack settings from CDK context', () => {
     [{ referenceConsumer: 'yes' }, 'referenceConsumer'],
     [{ memorySize: 100 }, 'memorySize'],
     [{ stackName: '1st' }, 'stackName'],
-    [{ domainName: 'callbacks.example.com' }, 'certificateArn'],
     [{ domainName: 'Callbacks Example' }, 'domainName'],
     [{ certificateArn: 'arn:aws:acm:eu-west-1:123456789012:cert/x' }, 'certificateArn'],
     [{ hostedZoneId: 'Z0123456789ABC' }, 'hostedZoneName'],
+  ])('refuses %o at synth with a message naming %s', (context, key) => {
+    const read = () => synth(context);
+    expect(read).toThrow(InvalidContextError);
+    expect(read).toThrow(key);
+  });
+
+  // The domain's parts are checked once, by the receiver, whether they come from context or props.
+  it.each([
+    [{ domainName: 'callbacks.example.com' }, 'certificateArn'],
+    [{ certificateArn: CERTIFICATE }, 'domainName and certificate'],
     [{ keepExecuteApiEndpoint: 'true' }, 'keepExecuteApiEndpoint needs domainName'],
+    [
+      { hostedZoneId: 'Z0123456789ABC', hostedZoneName: 'example.com' },
+      'hostedZone needs domainName',
+    ],
     [
       {
         domainName: 'callbacks.example.org',
@@ -409,12 +422,12 @@ describe('stack settings from CDK context', () => {
         hostedZoneId: 'Z0123456789ABC',
         hostedZoneName: 'example.com',
       },
-      'not in the zone',
+      'domainName "callbacks.example.org" is not in the zone "example.com"',
     ],
-  ])('refuses %o at synth with a message naming %s', (context, key) => {
-    const read = () => readStackSettings((k) => (context as Record<string, unknown>)[k]);
-    expect(read).toThrow(InvalidContextError);
-    expect(read).toThrow(key);
+  ])('refuses the custom domain %o at synth, the receiver naming %s', (context, words) => {
+    const read = () => synth(context);
+    expect(read).toThrow(InvalidPropsError);
+    expect(read).toThrow(words);
   });
 });
 
@@ -447,11 +460,15 @@ describe('the construct alone', () => {
     ],
     ['a negative tolerance', { signatureToleranceSeconds: -1 }, 'signatureToleranceSeconds'],
     ['a fractional tolerance', { signatureToleranceSeconds: 1.5 }, 'signatureToleranceSeconds'],
-    ['a non-numeric AppID', { appId: 'my-app' }, 'appId'],
+    ['a non-numeric AppID', { zegoAppId: 'my-app' }, 'zegoAppId'],
     ['an unknown log level', { logLevel: 'TRACE' as 'INFO' }, 'logLevel'],
     ['too little memory', { memorySize: 64 }, 'memorySize'],
-    ['a retention CloudWatch does not offer', { logRetention: 2 as RetentionDays }, 'logRetention'],
-    ['no throttle rate', { throttle: { rateLimit: 0, burstLimit: 10 } }, 'throttle.rateLimit'],
+    [
+      'a retention CloudWatch does not offer',
+      { logRetentionDays: 2 as RetentionDays },
+      'logRetentionDays',
+    ],
+    ['no throttle rate', { throttleRateLimit: 0, throttleBurstLimit: 10 }, 'throttleRateLimit'],
     ['a route path without /', { routePath: 'callback' }, 'routePath'],
   ])('refuses %s in the constructor, naming the prop', (_, props, prop) => {
     const build = () => bare(props);
@@ -525,16 +542,14 @@ describe('the construct alone', () => {
       const app = new App();
       const stack = new Stack(app, 'Domain');
       const receiver = new ZegoCallbackReceiver(stack, 'Receiver', {
-        customDomain: {
-          domainName: 'callbacks.example.com',
-          certificate: Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE),
-          hostedZone: hostedZone
-            ? HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
-                hostedZoneId: 'Z0123456789ABC',
-                zoneName: 'example.com',
-              })
-            : undefined,
-        },
+        domainName: 'callbacks.example.com',
+        certificate: Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE),
+        hostedZone: hostedZone
+          ? HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
+              hostedZoneId: 'Z0123456789ABC',
+              zoneName: 'example.com',
+            })
+          : undefined,
       });
       new ZegoCallbackMonitoring(stack, 'Monitoring', { receiver });
       Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -573,17 +588,17 @@ describe('the construct alone', () => {
       const stack = new Stack(app, 'Domain');
       const build = () =>
         new ZegoCallbackReceiver(stack, 'Receiver', {
-          customDomain: {
-            domainName: 'callbacks.example.org',
-            certificate: Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE),
-            hostedZone: HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
-              hostedZoneId: 'Z0123456789ABC',
-              zoneName: 'example.com',
-            }),
-          },
+          domainName: 'callbacks.example.org',
+          certificate: Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE),
+          hostedZone: HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
+            hostedZoneId: 'Z0123456789ABC',
+            zoneName: 'example.com',
+          }),
         });
       expect(build).toThrow(
-        /customDomain\.domainName "callbacks\.example\.org" is not in the zone/,
+        new InvalidPropsError('ZegoCallbackReceiver', [
+          'domainName "callbacks.example.org" is not in the zone "example.com"',
+        ]),
       );
     });
   });
@@ -720,7 +735,13 @@ describe('monitoring', () => {
       TreatMissingData: 'notBreaching',
     });
     const description = String(alarms.QuarantinedCallbacks?.AlarmDescription);
-    for (const words of ['signed', 'answered 200', 'QuarantineQueueUrl', 'upgrade', 'README']) {
+    for (const words of [
+      'signed',
+      'answered 200',
+      'QuarantineQueueUrl',
+      'upgrade',
+      'docs/operations.md',
+    ]) {
       expect(description).toContain(words);
     }
   });
@@ -896,9 +917,9 @@ describe('the reference consumer', () => {
     const { ReferenceConsumer } = await import('../lib/index.js');
     const stack = new Stack(new App(), 'BatchSize');
     const queue = new ZegoCallbackReceiver(stack, 'Receiver').queue;
-    expect(
-      () => new ReferenceConsumer(stack, 'Consumer', { queue, logRetention: 7, batchSize: 11 }),
-    ).toThrow(/batchSize must be an integer from 1 to 10/);
+    expect(() => new ReferenceConsumer(stack, 'Consumer', { queue, batchSize: 11 })).toThrow(
+      /batchSize must be an integer from 1 to 10/,
+    );
   });
 
   it('leaves no cdk-nag AwsSolutions finding open, warnings included', () => {
@@ -922,7 +943,7 @@ describe('the library entry point', () => {
     const app = new App();
     const stack = new Stack(app, 'MyApp');
     const receiver = new ZegoCallbackReceiver(stack, 'ZegoCallbacks', {
-      appId: '1234567890',
+      zegoAppId: '1234567890',
       forwardEvents: ['call_reject', 'call_cancel'],
       memorySize: 1024,
     });
@@ -930,7 +951,7 @@ describe('the library entry point', () => {
       receiver,
       alarmEmail: 'ops@example.com',
     });
-    new ReferenceConsumer(stack, 'MyConsumer', { queue: receiver.queue, logRetention: 7 });
+    new ReferenceConsumer(stack, 'MyConsumer', { queue: receiver.queue, logRetentionDays: 7 });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 1024,

@@ -1,62 +1,38 @@
-import {
-  SETTINGS,
-  type Setting,
-  type SettingName,
-  SettingsReader,
-  splitList,
-} from '../../config/settings.js';
 import { NotConfiguredError } from '../core/errors.js';
+import { envName, namesWhere, readSettings, splitList } from '../settings.js';
 
-/** The function's settings, as read once at cold start. */
+/** The function's settings, as read once at cold start: each by its name, and core's policy. */
 export type Config = ReturnType<typeof readConfig>;
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-/**
- * Every problem is reported at once, so one deploy fixes them all. Without a quarantine queue,
- * signed callbacks this version cannot use are answered 503; without a table, no replay guard;
- * the endpoints are for the local stack and tests only.
- */
-export function readConfig(env: Env) {
-  const reader = new SettingsReader((setting) => setting.env ?? '');
-  // Only the table's own variables are read; a blank one is a problem, not an unset one.
-  const read = <N extends SettingName>(name: N) => {
-    const variable = (SETTINGS[name] as Setting).env;
-    return reader.read(name, variable === undefined ? undefined : env[variable]);
-  };
-
-  const queueUrl = read('queueUrl');
-  if (queueUrl === undefined) reader.problems.push(`${SETTINGS.queueUrl.env} is required`);
-  const inline = read('callbackSecret');
-  const secretId = read('secretArn');
-  const previousSecretHours = read('previousSecretHours');
+/** Every problem at once, so that one deploy fixes them all. */
+export function readConfig(env: Readonly<Record<string, string | undefined>>) {
+  const { values, problems } = readSettings(
+    namesWhere({ env: true }),
+    (name) => env[envName(name)],
+    envName,
+  );
+  const { queueUrl, callbackSecret, callbackSecretId, previousSecretHours, zegoAppId } = values;
+  if (queueUrl === undefined) problems.push('QUEUE_URL is required');
   // Inline: local runs and tests, one secret or several comma-separated during a rotation.
   const secret =
-    inline !== undefined
-      ? { kind: 'inline' as const, secrets: splitList(inline) }
-      : secretId !== undefined
-        ? { kind: 'secrets-manager' as const, secretId, previousSecretHours }
+    callbackSecret !== undefined
+      ? { kind: 'inline' as const, secrets: splitList(callbackSecret) }
+      : callbackSecretId !== undefined
+        ? { kind: 'secrets-manager' as const, secretId: callbackSecretId, previousSecretHours }
         : undefined;
-  if (secret === undefined) {
-    reader.problems.push(`${SETTINGS.callbackSecret.env} or ${SETTINGS.secretArn.env} is required`);
+  if (secret === undefined) problems.push('CALLBACK_SECRET or CALLBACK_SECRET_ID is required');
+  if (problems.length > 0 || queueUrl === undefined || secret === undefined) {
+    throw new NotConfiguredError(`invalid configuration: ${problems.join('; ')}`);
   }
-  const appId = read('appId');
-  const config = {
-    quarantineQueueUrl: read('quarantineQueueUrl'),
-    logLevel: read('logLevel'),
-    metricsNamespace: read('metricsNamespace'),
-    sqsEndpoint: read('sqsEndpoint'),
-    replayTableName: read('replayTableName'),
-    dynamodbEndpoint: read('dynamodbEndpoint'),
+  return {
+    ...values,
+    queueUrl,
+    secret,
     policy: {
-      toleranceSeconds: read('signatureToleranceSeconds'),
-      appId: appId === undefined ? undefined : Number(appId),
-      forwardEvents: new Set<string>(read('forwardEvents')),
-      forwardUnknownEvents: read('forwardUnknownEvents'),
+      toleranceSeconds: values.signatureToleranceSeconds,
+      appId: zegoAppId === undefined ? undefined : Number(zegoAppId),
+      forwardEvents: new Set<string>(values.forwardEvents),
+      forwardUnknownEvents: values.forwardUnknownEvents,
     },
   };
-  if (reader.problems.length > 0 || queueUrl === undefined || secret === undefined) {
-    throw new NotConfiguredError(`invalid configuration: ${reader.problems.join('; ')}`);
-  }
-  return { ...config, queueUrl, secret };
 }

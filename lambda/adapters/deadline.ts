@@ -16,10 +16,9 @@ export class DeadlineExceededError extends Error {
 }
 
 /**
- * Bounds a call in wall-clock time whatever the SDK does inside (retries, backoff, a socket that
- * accepts and never answers): ZEGOCLOUD must get a quick non-2xx so that it retries. `onExpiry`
- * may cancel the work (an AbortController's abort); work not cancelled is left to settle on its
- * own, its outcome ignored.
+ * Bounds a call in wall-clock time whatever the SDK does inside (retries, a socket that never
+ * answers): ZEGOCLOUD must get a quick non-2xx so that it retries. `onExpiry` may cancel the
+ * work; work not cancelled settles on its own, its outcome ignored.
  */
 export async function withDeadline<T>(
   milliseconds: number,

@@ -1,11 +1,9 @@
-import { type LogLevel, SETTINGS } from '../../config/settings.js';
 import type { CallEvent } from '../core/callback.js';
 import type { FailureReason } from '../core/errors.js';
-import type { Outcome } from '../metrics.js';
+import { METRICS_NAMESPACE, type Outcome } from '../metrics.js';
+import { type LogLevel, SETTINGS } from '../settings.js';
 
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
-
-export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
 
 export type { Outcome };
 
@@ -33,12 +31,9 @@ export interface CallbackRecord {
 }
 
 export interface Logger {
-  log(level: LogLevel, message: string, fields?: LogFields): void;
   /** One line per callback, carrying its metrics whatever the log level. */
   callback(record: CallbackRecord): void;
 }
-
-export const DEFAULT_METRICS_NAMESPACE = SETTINGS.metricsNamespace.default;
 
 const LEVEL_OF: Record<Outcome, LogLevel> = {
   enqueued: 'INFO',
@@ -63,8 +58,8 @@ export class JsonLogger implements Logger {
   private readonly directives: string;
 
   constructor(
-    private readonly level: LogLevel = 'INFO',
-    namespace: string = DEFAULT_METRICS_NAMESPACE,
+    private readonly level: LogLevel = SETTINGS.logLevel.default,
+    namespace: string = METRICS_NAMESPACE,
     private readonly write: (line: string) => void = (line) => process.stdout.write(line),
   ) {
     const CloudWatchMetrics = [
@@ -81,13 +76,6 @@ export class JsonLogger implements Logger {
       },
     ];
     this.directives = JSON.stringify({ CloudWatchMetrics }).slice(1, -1);
-  }
-
-  log(level: LogLevel, message: string, fields: LogFields = {}): void {
-    if (RANK[level] < RANK[this.level]) return;
-    this.write(
-      `${JSON.stringify({ timestamp: new Date().toISOString(), level, message, ...fields })}\n`,
-    );
   }
 
   callback(record: CallbackRecord): void {

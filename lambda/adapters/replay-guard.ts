@@ -81,6 +81,6 @@ export function replayGuardFromConfig(config: Config): ReplayGuard | undefined {
   if (config.replayTableName === undefined) return undefined;
   return new DynamoReplayGuard(config.replayTableName, config.policy.toleranceSeconds, {
     ...perCallbackClientSettings,
-    endpoint: config.dynamodbEndpoint,
+    endpoint: config.awsEndpointUrlDynamodb,
   });
 }

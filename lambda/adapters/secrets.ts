@@ -3,8 +3,8 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { UNSET_SECRET_PLACEHOLDER } from '../../config/settings.js';
 import { NotConfiguredError, SecretUnavailableError } from '../core/errors.js';
+import { SETTINGS, UNSET_SECRET_PLACEHOLDER } from '../settings.js';
 import { DeadlineExceededError, withDeadline } from './deadline.js';
 
 /** An operator who has just put the secret sees it within this, a forgery flood costs no more. */
@@ -49,15 +49,11 @@ interface SecretRead {
 }
 
 /**
- * Reads AWSCURRENT and AWSPREVIOUS, so that callbacks signed with either are accepted while a
- * rotation is under way; AWSPREVIOUS only for `previousSecretMs` after AWSCURRENT was put, so
- * that a retired (perhaps leaked) secret stops working.
- *
- * At most one read (two calls) per `minReadIntervalMs` per container, whatever its outcome: in
- * between, every callback gets the last read's outcome, secrets or error, so no request
- * pattern costs more. A good read is kept `maxAgeMs`; a failed one (an error, a timeout) keeps
- * the secrets read before, or else is `secret_unavailable`. Only an unset, empty or gone secret
- * is `not_configured`, and then nothing read before stands in for it.
+ * AWSCURRENT, and AWSPREVIOUS for `previousSecretMs` after AWSCURRENT was put: a rotation
+ * overlaps, then a retired (perhaps leaked) secret stops working. At most one read per
+ * `minReadIntervalMs`, whatever its outcome, so that no request pattern costs more; a failed
+ * read serves the last good one, or is `secret_unavailable`. Only an unset, empty or gone
+ * secret is `not_configured`, and then nothing read before stands in for it.
  */
 export class SecretsManagerSecrets implements SecretSource {
   private readonly options: SecretsManagerOptions;
@@ -77,7 +73,7 @@ export class SecretsManagerSecrets implements SecretSource {
       deadlineMs: 1_500,
       maxAgeMs: 5 * 60_000,
       minReadIntervalMs: SECRET_READ_INTERVAL_MS,
-      previousSecretMs: 24 * 3_600_000,
+      previousSecretMs: SETTINGS.previousSecretHours.default * 3_600_000,
       now: Date.now,
       ...options,
     };

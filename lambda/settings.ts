@@ -1,0 +1,276 @@
+import { CALL_EVENTS } from './core/callback.js';
+
+/**
+ * Every setting, once, under one name: the CDK context key, the construct prop and, in
+ * SCREAMING_SNAKE_CASE, the function's environment variable (zegoAppId: ZEGO_APP_ID). A context
+ * key ending in Arn or Id names what the stack passes as an object prop (callbackSecretArn:
+ * callbackSecret; certificateArn: certificate; hostedZoneId and hostedZoneName: hostedZone).
+ *
+ * Rules and defaults only, so that the function's bundle carries no docs: a setting's doc is the
+ * TSDoc of its construct prop or, for the others, of its entry here (scripts/docs.ts).
+ * Under lambda/ because the function reads it and lib/ may import lambda/, never the reverse.
+ */
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** What a secret created by the stack holds until the operator puts ZEGOCLOUD's value in it. */
+export const UNSET_SECRET_PLACEHOLDER = 'REPLACE_ME_WITH_THE_ZEGOCLOUD_CALLBACK_SECRET';
+
+/** CloudWatch Logs retention periods in days (9999 keeps logs forever). */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653, 9999,
+] as const;
+
+/** Where a setting is read: CDK context, a construct's props, the function's environment. */
+export interface Where {
+  readonly context?: true;
+  readonly prop?: 'receiver' | 'monitoring';
+  readonly env?: true;
+  /** Never repeated in an error message. */
+  readonly sensitive?: true;
+}
+
+export interface Setting<T = unknown> extends Where {
+  /** What a valid value is, in words: error messages and docs. */
+  readonly expected: string;
+  readonly default: T | undefined;
+  /** Trimmed text (context, environment) or a value of its type (cdk.json, a prop) to its value; undefined: refused. */
+  readonly parse: (raw: unknown) => T | undefined;
+}
+
+const integer = <const W extends Where, D extends number | undefined>(
+  where: W,
+  fallback: D,
+  min: number,
+  max: number,
+  allowed?: readonly number[],
+) => ({
+  ...where,
+  default: fallback,
+  expected: allowed ? `one of ${allowed.join(', ')}` : `a whole number from ${min} to ${max}`,
+  parse: (raw: unknown): number | undefined => {
+    // Decimal digits only: Number() also takes 0x12c, 0b0 and 1e3 ("0b0": a time check off unseen).
+    const digits = typeof raw === 'string' && /^[0-9]{1,16}$/.test(raw);
+    const value = typeof raw === 'number' ? raw : digits ? Number(raw) : Number.NaN;
+    const valid = Number.isSafeInteger(value) && value >= min && value <= max;
+    return valid && (allowed?.includes(value) ?? true) ? value : undefined;
+  },
+});
+
+const boolean = <const W extends Where>(where: W, fallback: boolean) => ({
+  ...where,
+  default: fallback,
+  expected: 'true or false',
+  parse: (raw: unknown): boolean | undefined => {
+    const text = typeof raw === 'string' ? raw.toLowerCase() : raw;
+    return text === true || text === 'true'
+      ? true
+      : text === false || text === 'false'
+        ? false
+        : undefined;
+  },
+});
+
+const choice = <const W extends Where, V extends string>(
+  where: W,
+  values: readonly V[],
+  fallback: V,
+) => ({
+  ...where,
+  default: fallback,
+  expected: `one of ${values.join(', ')}`,
+  parse: (raw: unknown): V | undefined =>
+    values.find((value) => typeof raw === 'string' && value.toUpperCase() === raw.toUpperCase()),
+});
+
+const list = <const W extends Where, V extends string>(
+  where: W,
+  values: readonly V[],
+  fallback: readonly V[],
+) => ({
+  ...where,
+  default: fallback,
+  expected: `a list of one or more of ${values.join(', ')}`,
+  parse: (raw: unknown): readonly V[] | undefined => {
+    const items = Array.isArray(raw) ? raw.map((item) => String(item).trim()) : undefined;
+    const given = items ?? (typeof raw === 'string' ? splitList(raw) : []);
+    // Empty is refused too: `forwardEvents: []` would deploy a receiver that forwards nothing.
+    const known = (item: string): item is V => (values as readonly string[]).includes(item);
+    return given.length > 0 && given.every(known) ? given : undefined;
+  },
+});
+
+const text = <const W extends Where, D extends string | undefined = undefined>(
+  where: W,
+  pattern: RegExp | undefined,
+  expected: string,
+  fallback?: D,
+) => ({
+  ...where,
+  default: fallback as D,
+  expected,
+  parse: (raw: unknown): string | undefined => {
+    const value = typeof raw === 'number' ? String(raw) : raw;
+    return typeof value === 'string' && value !== '' && (pattern?.test(value) ?? true)
+      ? value
+      : undefined;
+  },
+});
+
+/** Read by the function and set, through the construct's props, from CDK context. */
+const FUNCTION = { context: true, prop: 'receiver', env: true } as const;
+const RECEIVER = { context: true, prop: 'receiver' } as const;
+const MONITORING = { context: true, prop: 'monitoring' } as const;
+const STACK = { context: true } as const;
+/** Set by the construct (or a local run, a test). */
+const WIRING = { env: true } as const;
+const ANY = 'non-blank text';
+
+export const SETTINGS = {
+  zegoAppId: text(FUNCTION, /^[0-9]{1,15}$/, 'the numeric ZEGOCLOUD AppID'),
+  forwardEvents: list(FUNCTION, CALL_EVENTS, ['call_reject']),
+  forwardUnknownEvents: boolean(FUNCTION, false),
+  signatureToleranceSeconds: integer(FUNCTION, 300, 0, 86_400),
+  previousSecretHours: integer(FUNCTION, 24, 0, 720),
+  logLevel: choice(FUNCTION, LOG_LEVELS, 'INFO'),
+  metricsNamespace: text(
+    { prop: 'receiver', env: true },
+    /^[A-Za-z0-9 .\-_/#:]{1,255}$/,
+    'a CloudWatch namespace',
+  ),
+  replayGuard: boolean(RECEIVER, false),
+  logRetentionDays: integer(RECEIVER, 30, 1, 9999, LOG_RETENTION_DAYS),
+  throttleRateLimit: integer(RECEIVER, 100, 1, 1_000_000),
+  throttleBurstLimit: integer(RECEIVER, 200, 1, 1_000_000),
+  memorySize: integer(RECEIVER, 512, 128, 10_240),
+  routePath: text(
+    { prop: 'receiver' },
+    /^\/[A-Za-z0-9._~/-]*$/,
+    'a path starting with /',
+    '/zego/callback',
+  ),
+  domainName: text(
+    RECEIVER,
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'a lower-case host name such as callbacks.example.com',
+  ),
+  keepExecuteApiEndpoint: boolean(RECEIVER, false),
+  alarmEmail: text(MONITORING, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an e-mail address'),
+  noCallbacksAlarmMinutes: integer(MONITORING, 0, 0, 1440),
+  oldestMessageAlarmSeconds: integer(MONITORING, 900, 60, 1_209_600),
+  /**
+   * An existing plain-string secret holding the ZEGOCLOUD CallbackSecret (the prop
+   * `callbackSecret`).
+   * @default - a new secret, holding a placeholder (503) until you put the value
+   */
+  callbackSecretArn: text(
+    STACK,
+    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/,
+    'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
+  ),
+  /** ACM certificate for `domainName`, in the stack's region (the prop `certificate`). */
+  certificateArn: text(
+    STACK,
+    /^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate\/[A-Za-z0-9-]+$/,
+    'an ACM certificate ARN, in the region of the stack',
+  ),
+  /**
+   * Route 53 zone in which to create the alias record of `domainName`; needs `hostedZoneName`
+   * (with it, the prop `hostedZone`).
+   * @default - none: add the DNS record yourself
+   */
+  hostedZoneId: text(STACK, /^Z[A-Z0-9]{1,31}$/, 'a Route 53 hosted zone ID'),
+  /** Name of the `hostedZoneId` zone. */
+  hostedZoneName: text(
+    STACK,
+    /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/,
+    'the zone name, such as example.com or, as Route 53 spells it, example.com.',
+  ),
+  /** Deploy the reference consumer Lambda (lambda/consumer.ts) on the queue. */
+  referenceConsumer: boolean(STACK, false),
+  /** Name of the CloudFormation stack. */
+  stackName: text(
+    STACK,
+    /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+    'a CloudFormation stack name',
+    'ZegoCallbackStack',
+  ),
+  /**
+   * The FIFO queue the function sends to.
+   * @default - required
+   */
+  queueUrl: text(WIRING, undefined, ANY),
+  /** The queue that keeps signed callbacks whose fields this version cannot use; without it they are answered 503. */
+  quarantineQueueUrl: text(WIRING, undefined, ANY),
+  /** The secret holding the CallbackSecret, read from Secrets Manager: any secret ID, a name or a partial ARN included (a secret imported by name). */
+  callbackSecretId: text(WIRING, undefined, ANY),
+  /** The CallbackSecret itself, or several separated by commas during a rotation: local runs and tests. Either this or `CALLBACK_SECRET_ID` is required. */
+  callbackSecret: text({ env: true, sensitive: true }, undefined, ANY),
+  /** The replay guard's table (with `replayGuard`); no guard when unset. */
+  replayTableName: text(WIRING, undefined, ANY),
+  /** The AWS SDK's own variable, read here too so that a test's environment object is enough: the local stack's SQS. */
+  awsEndpointUrlSqs: text(WIRING, undefined, ANY),
+  /** As above, for the replay guard's table on the local stack. */
+  awsEndpointUrlDynamodb: text(WIRING, undefined, ANY),
+} as const satisfies Record<string, Setting>;
+
+export type Settings = typeof SETTINGS;
+export type SettingName = keyof Settings;
+export type Value<N extends SettingName> =
+  | Settings[N]['default']
+  | NonNullable<ReturnType<Settings[N]['parse']>>;
+export type Values<N extends SettingName> = { readonly [K in N]: Value<K> };
+/** The names of the settings read where `W` says. */
+export type NamesWhere<W> = { [N in SettingName]: Settings[N] extends W ? N : never }[SettingName];
+
+export function namesWhere<const W extends Where>(where: W): NamesWhere<W>[] {
+  return (Object.keys(SETTINGS) as SettingName[]).filter((name) => {
+    const setting: Where = SETTINGS[name];
+    return Object.entries(where).every(([key, value]) => setting[key as keyof Where] === value);
+  }) as NamesWhere<W>[];
+}
+
+/** A setting's environment variable: its name in SCREAMING_SNAKE_CASE. */
+export const envName = (name: string): string => name.replace(/[A-Z]/g, '_$&').toUpperCase();
+
+export function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/**
+ * Reads settings, every problem reported, each under `label`. Unset (undefined, null) gives the
+ * default; blank text is a problem, whatever the type: an unset CI variable
+ * (`-c zegoAppId=$APP_ID`) must not silently mean "any AppID" or a default. A refused value reads
+ * as its default, so that the caller can go on and report everything at once.
+ */
+export function readSettings<N extends SettingName>(
+  names: readonly N[],
+  rawOf: (name: N) => unknown,
+  label: (name: N) => string = (name) => name,
+  /** Values taken as they are: CDK tokens, known at deploy time only. */
+  asIs: (raw: unknown) => boolean = () => false,
+): { values: Values<N>; problems: string[] } {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const name of names) {
+    const setting: Setting = SETTINGS[name];
+    const raw = rawOf(name);
+    if (raw === undefined || raw === null || asIs(raw)) {
+      values[name] = raw ?? setting.default;
+      continue;
+    }
+    values[name] = setting.parse(typeof raw === 'string' ? raw.trim() : raw);
+    if (values[name] === undefined) {
+      const blank = typeof raw === 'string' && raw.trim() === '';
+      const shown = setting.sensitive && !blank ? '' : `, got ${JSON.stringify(raw)}`;
+      problems.push(`${label(name)} must be ${setting.expected}${shown}`);
+      values[name] = setting.default;
+    }
+  }
+  return { values: values as Values<N>, problems };
+}
