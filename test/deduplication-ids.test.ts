@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeBody } from '../lambda/core/body.js';
 import { CALL_EVENTS } from '../lambda/core/callback.js';
 import { decide } from '../lambda/core/decide.js';
+import { EVENT_FIELDS } from '../lambda/core/events.js';
 
 /**
  * The deduplication ids of fixed callbacks, as the receiver computed them when the key was a
@@ -221,5 +222,12 @@ const CASES: readonly (readonly [name: string, body: string, id: string])[] = [
 describe('deduplication ids', () => {
   it.each(CASES)('%s', (_, body, id) => {
     expect(idOf(body)).toBe(id);
+  });
+
+  it('come from events with one user list at most: the key lays it flat, two could trade items', () => {
+    const lists = Object.values(EVENT_FIELDS).map(
+      (fields) => Object.values(fields).filter((kind) => kind === 'ids').length,
+    );
+    expect(Math.max(...lists)).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
-import type { Callback, CallDetails, RawValue } from './callback.js';
+import type { Callback, RawValue } from './callback.js';
+import { EVENT_FIELDS } from './events.js';
 
 /**
  * The queue message contract (schemaVersion 1) is defined once, as a schema, in contract.ts;
@@ -63,35 +64,22 @@ const escapeUnit = (c: string) => `\\u${c.charCodeAt(0).toString(16)}`;
  */
 export function deduplicationKey(callback: Callback): string {
   const parts: (string | number)[] = [callback.appId, callback.event];
-  parts.push(...eventIdentity(callback));
+  if (callback.event === 'unknown') {
+    parts.push(callback.rawEvent, canonicalJson(callback.fields));
+  } else {
+    // Fields in definition order as strings, then the user list sorted (its order means
+    // nothing): one list at most (test/deduplication-ids.test.ts), or items could change lists.
+    const fields: { readonly [name: string]: unknown } = callback;
+    const users: string[] = [];
+    for (const [name, kind] of Object.entries(EVENT_FIELDS[callback.event])) {
+      if (kind === 'ids') users.push(...(fields[name] as readonly string[]));
+      else parts.push(String(fields[name]));
+    }
+    parts.push(...users.sort());
+  }
   // JSON keeps the parts apart unambiguously, whatever characters an ID holds.
   return hash('sha256', JSON.stringify(parts), 'hex');
 }
-
-/** The event's own fields in a fixed order; user lists last and sorted (their order means nothing). */
-function eventIdentity(details: CallDetails): readonly string[] {
-  switch (details.event) {
-    case 'call_reject':
-    case 'call_accept':
-      return [details.callId, details.userId, details.extendData];
-    case 'call_timeout':
-      return [details.callId, ...sorted(details.userIds)];
-    case 'call_create': {
-      const { callId, caller, createTime, timeout, payload, userIds } = details;
-      return [callId, caller, String(createTime), String(timeout), payload, ...sorted(userIds)];
-    }
-    case 'call_cancel':
-      return [details.callId, details.reason, details.payload, ...sorted(details.userIds)];
-    case 'call_invite': {
-      const { callId, inviter, inviteTime, userIds } = details;
-      return [callId, inviter, String(inviteTime), ...sorted(userIds)];
-    }
-    case 'unknown':
-      return [details.rawEvent, canonicalJson(details.fields)];
-  }
-}
-
-const sorted = (items: readonly string[]) => [...items].sort();
 
 /** The call an event belongs to, when it names one. */
 export function callIdOf(callback: Callback): string | undefined {
