@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeBody } from '../lambda/core/body.js';
 import { CALL_EVENTS } from '../lambda/core/callback.js';
 import { decide } from '../lambda/core/decide.js';
 import { EVENT_FIELDS } from '../lambda/core/events.js';
+import { deduplicationKey } from '../lambda/core/message.js';
 
 /**
  * The deduplication ids of fixed callbacks, as the receiver computed them when the key was a
@@ -229,5 +231,13 @@ describe('deduplication ids', () => {
       (fields) => Object.values(fields).filter((kind) => kind === 'ids').length,
     );
     expect(Math.max(...lists)).toBe(1);
+  });
+
+  it('match README’s example message', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const example = /```json\n(\{"schemaVersion".*\})\n```/.exec(readme)?.[1];
+    const { schemaVersion, id, receivedAt, ...callback } = JSON.parse(example ?? '{}');
+    expect(callback.callId).toBe('3501761173612493269');
+    expect(deduplicationKey(callback)).toBe(id);
   });
 });

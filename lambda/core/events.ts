@@ -34,13 +34,11 @@ export function isCallEvent(name: string): name is CallEvent {
 }
 
 const answerDocs = { userId: 'the callee', extendData: 'as sent, `""` when absent' };
+type Docs<F> = { readonly when: string; readonly fields?: { readonly [K in keyof F]?: string } };
 
 /** For the JSON Schema and README only: the receiver never imports it, so its bundle drops it. */
-export const EVENT_DOCS: {
-  readonly [E in CallEvent]: {
-    readonly when: string;
-    readonly fields?: { readonly [F in keyof (typeof EVENT_FIELDS)[E]]?: string };
-  };
+export const EVENT_DOCS: { readonly [E in CallEvent]: Docs<(typeof EVENT_FIELDS)[E]> } & {
+  readonly unknown: Docs<{ rawEvent: string; fields: object }>;
 } = {
   call_create: {
     when: 'an invitation was sent',
@@ -57,10 +55,21 @@ export const EVENT_DOCS: {
   },
   call_cancel: {
     when: 'the caller cancelled (`reason: "caller_cancel"`), or nobody answered while the caller is online (`"timeout_cancel"`)',
-    fields: { userIds: 'may list callees who logged out', reason: 'kept as sent' },
+    fields: {
+      userIds: 'may list callees who logged out',
+      reason: 'kept as sent, whatever ZEGOCLOUD adds',
+    },
   },
   call_invite: {
     when: 'advanced mode: users invited into a call in progress',
     fields: { inviteTime: 'Unix milliseconds' },
+  },
+  unknown: {
+    when: 'any other event, with `forwardUnknownEvents`',
+    fields: {
+      rawEvent: "ZEGOCLOUD's name",
+      fields:
+        'every field as sent but the envelope and signature, numbers as their digits in strings',
+    },
   },
 };
