@@ -7,12 +7,10 @@ import { HEX_SHA1, type SignedFields } from './signature.js';
 export { CALL_EVENTS, type CallEvent, isCallEvent } from './events.js';
 export type { RawValue };
 
-/** Fields every callback carries besides the signature. */
+/** Fields every callback carries besides the signature (AppIDs are 32-bit: a number fits). */
 export interface Envelope {
-  /** Digits only; a number fits in a double (AppIDs are 32-bit). */
   readonly appId: number;
   readonly event: string;
-  /** Unix seconds, as ZEGOCLOUD stamped it. */
   readonly timestamp: number;
 }
 
@@ -36,10 +34,7 @@ export interface ReceivedCallback {
   readonly signed: SignedFields;
 }
 
-/**
- * Decoding and the signature fields: all that is done to a body before it is verified, and all
- * of it linear in the body's size (test/fixtures/hostile-bodies.ts holds it to that).
- */
+/** All that is done to a body before it is verified, linear in its size (hostile-bodies.ts). */
 export function receiveCallback(raw: RawBody): ReceivedCallback {
   const fields = decodeBody(raw);
   return { fields, signed: readSignedFields(fields) };
@@ -58,18 +53,14 @@ export function readSignedFields(fields: FieldMap): SignedFields {
     throw new InvalidFieldError('timestamp', 'must be an integer with no sign or leading zero');
   }
   return {
-    // ZEGOCLOUD sends lower-case hex; the check accepts either case, so one spelling is kept
-    // for everything keyed on it (the replay guard), or each re-cased copy would be a new key.
+    // One spelling for what is keyed on it (the replay guard): a re-cased copy is no new key.
     signature: signature.toLowerCase(),
     timestamp,
     nonce: nonceText(fields),
   };
 }
 
-/**
- * The nonce is hashed as sent: its exact text, a string or any JSON number (ZEGOCLOUD calls it
- * a random string and suggests reading it as an Int; a signed negative one must not be refused).
- */
+/** The nonce's exact text, hashed as sent: a string or any JSON number, negative ones too. */
 function nonceText(fields: FieldMap): string {
   const value = fields.get('nonce');
   if (value instanceof JsonNumber) return value.text;

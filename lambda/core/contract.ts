@@ -24,7 +24,7 @@ export type RawValue =
 const id = z.string().check(z.minLength(1));
 /** Safe integers only: a JSON number beyond 2^53 would not survive JSON.parse exactly. */
 const count = z.int().check(z.minimum(0));
-/** What the receiver's reader (callback.ts) writes for each field kind. */
+/** What the receiver's reader (callback.ts) writes for each field kind of events.ts. */
 const KINDS = { id, ids: z.array(id), int: count, text: z.string() };
 const ISO_UTC =
   /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z$/;
@@ -112,7 +112,7 @@ export const callbackMessageSchema = z
   .register(z.globalRegistry, {
     title: 'ZEGOCLOUD call-invitation callback message, schemaVersion 1',
     description:
-      'The body of every message the stack puts on the SQS queue. Unknown properties are allowed and must be ignored: adding one is not a breaking change. Generated from lambda/core/contract.ts by `npm run schema`.',
+      'The body of every message the stack puts on the SQS queue. Unknown properties are allowed and must be ignored: adding one is not a breaking change. Generated from lambda/core/events.ts and contract.ts by `npm run schema`.',
   });
 
 /** Every property readonly, down to the arrays: a message is a value, not a mutable record. */
@@ -153,14 +153,9 @@ export type ParsedMessage =
   | { readonly ok: false; readonly error: InvalidMessageError };
 
 /**
- * The typed message, or a typed error naming the first offending field. Accepts the SQS body
- * (a string) or a value already parsed from JSON.
- *
- * On success it returns the message itself, not zod's copy: the copy would drop the fields
- * this version does not know, and zod leaves any `"__proto__"` key of a record out of both
- * its checks and its copy (so that assigning it cannot swap the copy's prototype). For an
- * `unknown` event, `"__proto__"` is ordinary data in `fields`: JSON.parse keeps it as an own
- * property, this parser checks its value with the same schema, and no prototype changes.
+ * The typed message, or a typed error naming the first offending field, from the SQS body or a
+ * parsed value. Returns the message itself, not zod's copy, which drops unknown fields and any
+ * `"__proto__"` key of a record: zod skips that key, so protoKeyProblem checks it, as data.
  */
 export function parseCallbackMessage(body: unknown): ParsedMessage {
   let value = body;

@@ -2,10 +2,7 @@ import { hash } from 'node:crypto';
 import type { Callback, RawValue } from './callback.js';
 import { EVENT_FIELDS } from './events.js';
 
-/**
- * The queue message contract (schemaVersion 1) is defined once, as a schema, in contract.ts;
- * these are its types. Type-only: the receiver's bundle carries no schema library.
- */
+/** The contract's types; type-only, so the receiver's bundle carries no schema library. */
 export type { CallbackMessage, CallRejectedMessage } from './contract.js';
 
 /** What one SendMessage carries. */
@@ -30,9 +27,8 @@ export function buildMessage(callback: Callback, receivedAt: Date): OutgoingMess
 }
 
 /**
- * `JSON.stringify({ schemaVersion: 1, id, ...callback, receivedAt })` (a CallbackMessage),
- * made safe for SQS (below). `id` is hex and `receivedAt` ISO 8601: neither needs escaping.
- * test/message.test.ts holds it equal to the engine's JSON but for those escapes, over arbitrary callbacks.
+ * `JSON.stringify({ schemaVersion: 1, id, ...callback, receivedAt })` made safe for SQS (`id`
+ * and `receivedAt` need no escaping); test/message.test.ts holds the two equal.
  */
 export function serializeMessage(id: string, callback: Callback, receivedAt: string): string {
   const fields = JSON.stringify(callback);
@@ -42,11 +38,9 @@ export function serializeMessage(id: string, callback: Callback, receivedAt: str
 }
 
 /**
- * SQS refuses a message body holding any character outside #x9 | #xA | #xD | #x20-#xD7FF |
- * #xE000-#xFFFD | #x10000-#x10FFFF (SendMessage: InvalidMessageContents). JSON.stringify
- * already escapes control characters and lone surrogates; it leaves U+FFFE and U+FFFF raw, and
- * ZEGOCLOUD's extend_data is whatever the app's user typed. Written as `\uXXXX` escapes inside
- * JSON strings (the only place such characters can be), they parse back to the same value.
+ * SQS refuses a body with any character outside #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD |
+ * #x10000-#x10FFFF (InvalidMessageContents). JSON.stringify leaves only U+FFFE and U+FFFF of
+ * those raw; escaped (they can only be inside strings) they parse back to the same value.
  */
 export function sqsSafeJson(json: string): string {
   return json.replace(NOT_SQS_SAFE, escapeUnit);
@@ -56,11 +50,8 @@ const NOT_SQS_SAFE = /[\uFFFE\uFFFF]/g;
 const escapeUnit = (c: string) => `\\u${c.charCodeAt(0).toString(16)}`;
 
 /**
- * What makes one event one event: every field of its own. The timestamp, nonce and signature
- * are left out on purpose: ZEGOCLOUD re-signs its retries, and those must collapse into the first
- * message. Nothing less will do: a callee invited again into the same call can reject it again
- * within SQS's 5-minute deduplication window, and only a field that differs (its extend_data)
- * keeps the second rejection from being dropped as a duplicate.
+ * What makes one event one event: every field of its own (a second rejection of one call differs
+ * only in its extend_data), never the timestamp, nonce or signature, which retries change.
  */
 export function deduplicationKey(callback: Callback): string {
   const parts: (string | number)[] = [callback.appId, callback.event];
