@@ -5,7 +5,10 @@
  * table follow from here (`npm run schema` regenerates the last two).
  */
 
-/** How callback.ts reads a field: `id`, a list of `ids`, `int` (at most 15 digits), `text`. */
+/**
+ * How a field is read (callback.ts): `id` a non-empty string or JSON digits kept as text, `ids` a
+ * list of those (may be empty), `int` at most 15 digits, `text` a string, '' when absent or null.
+ */
 export type FieldKind = 'id' | 'ids' | 'int' | 'text';
 
 const answer = { callId: 'id', userId: 'id', extendData: 'text' } as const;
