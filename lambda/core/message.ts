@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Callback, RawValue } from './callback.js';
-import { EVENT_FIELDS } from './events.js';
+import { EVENT_FIELDS, type FieldKind } from './events.js';
 
 /** The contract's types; type-only, so the receiver's bundle carries no schema library. */
 export type { CallbackMessage, CallRejectedMessage } from './contract.js';
@@ -61,9 +61,10 @@ export function deduplicationKey(callback: Callback): string {
     // Fields in definition order as strings, then the user list sorted (its order means
     // nothing): one list at most (test/deduplication-ids.test.ts), or items could change lists.
     const fields: { readonly [name: string]: unknown } = callback;
+    const kinds: { readonly [name: string]: FieldKind } = EVENT_FIELDS[callback.event];
     const users: string[] = [];
-    for (const [name, kind] of Object.entries(EVENT_FIELDS[callback.event])) {
-      if (kind === 'ids') users.push(...(fields[name] as readonly string[]));
+    for (const name in kinds) {
+      if (kinds[name] === 'ids') users.push(...(fields[name] as readonly string[]));
       else parts.push(String(fields[name]));
     }
     parts.push(...users.sort());
