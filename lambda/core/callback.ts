@@ -25,6 +25,7 @@ export type CallAnswer<E extends 'call_reject' | 'call_accept' = 'call_reject' |
 export type CallCreate = DetailsOf<'call_create'>;
 export type CallTimeout = DetailsOf<'call_timeout'>;
 export type CallCancel = DetailsOf<'call_cancel'>;
+export type CallInvite = DetailsOf<'call_invite'>;
 /** An event this version does not know, forwarded raw when the operator opts in. */
 export type UnknownEvent = DetailsOf<'unknown'>;
 

@@ -107,6 +107,7 @@ type EventMessage = { [E in CallEvent]: ReturnType<typeof eventMessage<E>> }[Cal
 export const callbackMessageSchema = z
   .discriminatedUnion('event', [
     ...(CALL_EVENTS.map(eventMessage) as [EventMessage, ...EventMessage[]]),
+    // `event: 'unknown'` (ZEGOCLOUD's name is `rawEvent`) keeps a consumer's switch exhaustive.
     message('unknown', { rawEvent: id, fields: z.record(z.string(), rawValue) }),
   ])
   .register(z.globalRegistry, {
