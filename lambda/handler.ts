@@ -77,10 +77,10 @@ async function handleCallback(
 ): Promise<{ decision: Decision; messageId?: string }> {
   const { policy, secrets, queue, quarantine, now, replayGuard } = dependencies;
   const remaining = startBudget(CALLBACK_BUDGET_MS);
-  const received = receiveCallback(
-    { body: event.body, isBase64Encoded: event.isBase64Encoded ?? false },
-    policy,
-  );
+  const received = receiveCallback({
+    body: event.body,
+    isBase64Encoded: event.isBase64Encoded ?? false,
+  });
   try {
     verifySignature(received.signed, await secrets.current(remaining()));
   } catch (error) {

@@ -10,11 +10,17 @@ import {
   InvalidMessageError,
   parseCallbackMessage,
 } from '../lambda/core/contract.js';
+import { EVENT_DOCS } from '../lambda/core/events.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import type { CallbackValue } from '../local/callback-signer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
-import { renderCallbackMessageSchema, SCHEMA_FILE } from '../scripts/schema.js';
+import {
+  README_FILE,
+  renderCallbackMessageSchema,
+  SCHEMA_FILE,
+  withEventTable,
+} from '../scripts/schema.js';
 import { callbackSender, uniqueCallId } from './support.js';
 
 const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
@@ -39,6 +45,14 @@ function expectRefused(message: unknown, path: string): void {
 describe('the contract, defined once', () => {
   it('ships the JSON Schema exactly as the schema generates it (npm run schema)', () => {
     expect(committed).toBe(renderCallbackMessageSchema());
+  });
+
+  it('shows README’s event table exactly as the definitions give it (npm run schema)', () => {
+    const readme = readFileSync(README_FILE, 'utf8');
+    expect(readme).toBe(withEventTable(readme));
+    expect(readme).toContain(
+      '| `call_invite` | advanced mode: users invited into a call in progress |',
+    );
   });
 
   it('has a message for every event the receiver knows, and for unknown ones', () => {
@@ -82,6 +96,21 @@ describe('the contract, defined once', () => {
       expect(inputs).toContain('lambda/core/message.ts');
       expect(inputs.filter((path) => /zod|core\/contract/.test(path))).toEqual([]);
     }
+  });
+
+  it('leaves the event docs out of the receiver’s bundle: it reads the field kinds alone', async () => {
+    const { outputFiles } = await build({
+      entryPoints: ['lambda/entry.ts'],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
+    });
+    const code = outputFiles[0]?.text ?? '';
+    expect(code).toContain('inviteTime: "int"');
+    for (const { when } of Object.values(EVENT_DOCS)) expect(code).not.toContain(when);
   });
 });
 
@@ -145,11 +174,10 @@ const CASES: [string, Record<string, CallbackValue>, Record<string, unknown>][] 
     { userIds: ['erin'], inviter: 'alice', inviteTime: 1_700_000_000_456 },
   ],
 ];
-// The receiver forwards what it knows; a case for an event it does not know yet (call_invite,
-// until the receiver reads it) is checked below against a message written by hand.
+// Events the receiver reads: all of them, as events.ts gives the reader and the contract alike.
 const PRODUCED = CASES.filter(([event]) => isCallEvent(event));
 
-/** Messages the handler cannot produce today but the contract must accept. */
+/** Messages the cases do not produce (empty lists, other values) that the contract accepts. */
 const common = {
   schemaVersion: 1,
   id: 'a'.repeat(64),
@@ -237,7 +265,7 @@ describe('handler output, schema and parser agree', () => {
     for (const message of messages) expectAccepted(message);
   });
 
-  it('accepts, by both, the messages the receiver does not produce yet: call_invite, empty user lists', () => {
+  it('accepts, by both, messages written by hand: empty user lists, other values', () => {
     for (const message of BY_HAND) expectAccepted(message);
     for (const [event, , expected] of CASES) {
       expectAccepted({ ...common, event, ...expected });

@@ -1,120 +1,33 @@
-import {
-  decodeBody,
-  type FieldMap,
-  type FieldValue,
-  JsonNumber,
-  MAX_BODY_BYTES,
-  type RawBody,
-} from './body.js';
-import type { RawValue } from './contract.js';
+import { decodeBody, type FieldMap, type FieldValue, JsonNumber, type RawBody } from './body.js';
+import type { CallbackMessage, RawValue } from './contract.js';
 import { InvalidFieldError, SignatureError } from './errors.js';
+import { CALL_EVENTS, type CallEvent, EVENT_FIELDS, type FieldKind } from './events.js';
 import { HEX_SHA1, type SignedFields } from './signature.js';
 
-/** The call-invitation events ZEGOCLOUD sends to the one callback URL of a project. */
-export const CALL_EVENTS = [
-  'call_create',
-  'call_accept',
-  'call_reject',
-  'call_timeout',
-  'call_cancel',
-  'call_invite',
-] as const;
-export type CallEvent = (typeof CALL_EVENTS)[number];
+export { CALL_EVENTS, type CallEvent, isCallEvent } from './events.js';
+export type { RawValue };
 
-export function isCallEvent(name: string): name is CallEvent {
-  return (CALL_EVENTS as readonly string[]).includes(name);
-}
-
-/** Fields every callback carries besides the signature. */
+/** Fields every callback carries besides the signature (AppIDs are 32-bit: a number fits). */
 export interface Envelope {
-  /** Digits only; a number fits in a double (AppIDs are 32-bit). */
   readonly appId: number;
   readonly event: string;
-  /** Unix seconds, as ZEGOCLOUD stamped it. */
   readonly timestamp: number;
 }
 
-/** A callee rejected (or accepted) the invitation. */
-export interface CallAnswer<
-  E extends 'call_reject' | 'call_accept' = 'call_reject' | 'call_accept',
-> {
-  readonly event: E;
-  readonly callId: string;
-  readonly userId: string;
-  /** Exactly as received; '' when ZEGOCLOUD sent none. */
-  readonly extendData: string;
-}
-
-export interface CallCreate {
-  readonly event: 'call_create';
-  readonly callId: string;
-  readonly caller: string;
-  readonly userIds: readonly string[];
-  /** Unix seconds in ZEGOCLOUD's sample (1499676968), passed on as sent. */
-  readonly createTime: number;
-  /** Seconds the callees have to answer. */
-  readonly timeout: number;
-  readonly payload: string;
-}
-
-/** Some callees did not answer in time (or none did and the caller is offline). */
-export interface CallTimeout {
-  readonly event: 'call_timeout';
-  readonly callId: string;
-  /** Those who did not answer; may be empty. */
-  readonly userIds: readonly string[];
-}
-
-export interface CallCancel {
-  readonly event: 'call_cancel';
-  readonly callId: string;
-  /** May list callees who have logged out; may be empty. */
-  readonly userIds: readonly string[];
-  /**
-   * `caller_cancel` (the caller cancelled) or `timeout_cancel` (nobody answered while the
-   * caller was online); kept as sent, whatever else ZEGOCLOUD adds.
-   */
-  readonly reason: string;
-  readonly payload: string;
-}
-
-/** Advanced mode: users invited into a call already in progress. */
-export interface CallInvite {
-  readonly event: 'call_invite';
-  readonly callId: string;
-  readonly userIds: readonly string[];
-  readonly inviter: string;
-  /** Unix milliseconds (ZEGOCLOUD's call_create uses seconds; this one does not). */
-  readonly inviteTime: number;
-}
-
-/** A raw JSON value is defined once, by the contract (a type import: no schema library here). */
-export type { RawValue };
-
-/**
- * An event this contract version does not know (ZEGOCLOUD may add events at any time),
- * forwarded only when the operator opts in. `event` is the literal 'unknown' so that a
- * consumer's switch on `event` stays exhaustive; ZEGOCLOUD's name is `rawEvent`.
- */
-export interface UnknownEvent {
-  readonly event: 'unknown';
-  readonly rawEvent: string;
-  /** Every field as sent, but the signature, nonce and timestamp and the envelope's appid and event. */
-  readonly fields: { readonly [key: string]: RawValue };
-}
-
-/** The event-specific part of a verified callback, discriminated on `event`. */
-export type CallDetails =
-  | CallAnswer<'call_reject'>
-  | CallAnswer<'call_accept'>
-  | CallCreate
-  | CallTimeout
-  | CallCancel
-  | CallInvite
-  | UnknownEvent;
-
-/** A verified callback: its envelope and its event's fields, in camelCase. */
-export type Callback = Envelope & CallDetails;
+type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A verified callback: its message without what the receiver adds (types only: no zod here). */
+export type Callback = Without<CallbackMessage, 'schemaVersion' | 'id' | 'receivedAt'>;
+/** The event-specific part of a callback, discriminated on `event`. */
+export type CallDetails = Without<Callback, 'appId' | 'timestamp'>;
+type DetailsOf<E extends CallDetails['event']> = Extract<CallDetails, { event: E }>;
+export type CallAnswer<E extends 'call_reject' | 'call_accept' = 'call_reject' | 'call_accept'> =
+  DetailsOf<E>;
+export type CallCreate = DetailsOf<'call_create'>;
+export type CallTimeout = DetailsOf<'call_timeout'>;
+export type CallCancel = DetailsOf<'call_cancel'>;
+export type CallInvite = DetailsOf<'call_invite'>;
+/** An event this version does not know, forwarded raw when the operator opts in. */
+export type UnknownEvent = DetailsOf<'unknown'>;
 
 /** A decoded body with its signature fields picked out, not yet trusted. */
 export interface ReceivedCallback {
@@ -122,15 +35,9 @@ export interface ReceivedCallback {
   readonly signed: SignedFields;
 }
 
-/**
- * Decoding and the signature fields: all that is done to a body before it is verified, and all
- * of it linear in the body's size (test/fixtures/hostile-bodies.ts holds it to that).
- */
-export function receiveCallback(
-  raw: RawBody,
-  limits: { readonly maxBodyBytes?: number | undefined } = {},
-): ReceivedCallback {
-  const fields = decodeBody(raw, limits.maxBodyBytes ?? MAX_BODY_BYTES);
+/** All that is done to a body before it is verified, linear in its size (hostile-bodies.ts). */
+export function receiveCallback(raw: RawBody): ReceivedCallback {
+  const fields = decodeBody(raw);
   return { fields, signed: readSignedFields(fields) };
 }
 
@@ -147,18 +54,14 @@ export function readSignedFields(fields: FieldMap): SignedFields {
     throw new InvalidFieldError('timestamp', 'must be an integer with no sign or leading zero');
   }
   return {
-    // ZEGOCLOUD sends lower-case hex; the check accepts either case, so one spelling is kept
-    // for everything keyed on it (the replay guard), or each re-cased copy would be a new key.
+    // One spelling for what is keyed on it (the replay guard): a re-cased copy is no new key.
     signature: signature.toLowerCase(),
     timestamp,
     nonce: nonceText(fields),
   };
 }
 
-/**
- * The nonce is hashed as sent: its exact text, a string or any JSON number (ZEGOCLOUD calls it
- * a random string and suggests reading it as an Int; a signed negative one must not be refused).
- */
+/** The nonce's exact text, hashed as sent: a string or any JSON number, negative ones too. */
 function nonceText(fields: FieldMap): string {
   const value = fields.get('nonce');
   if (value instanceof JsonNumber) return value.text;
@@ -183,64 +86,33 @@ export function readEnvelope(fields: FieldMap): Envelope {
   };
 }
 
-/**
- * The event's own fields, validated, with the envelope's: one object literal per event, so
- * every callback of an event has the same shape (and the same fast path in the engine).
- */
+type Reader = (fields: FieldMap, field: string) => unknown;
+const READ: { readonly [K in FieldKind]: Reader } = {
+  id: idText,
+  ids: idList,
+  int: safeInteger,
+  text: optionalString,
+};
+
+/** Per event, in definition order: [message name, body name (its snake_case), reader]. */
+const READERS = {} as Record<CallEvent, readonly (readonly [string, string, Reader])[]>;
+for (const event of CALL_EVENTS) {
+  READERS[event] = Object.entries(EVENT_FIELDS[event]).map(([name, kind]) => [
+    name,
+    name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+    READ[kind],
+  ]);
+}
+
+/** The event's own fields, validated, after the envelope's: the first bad field is reported. */
 export function readCallback(fields: FieldMap, envelope: Envelope, event: CallEvent): Callback {
-  const { appId, timestamp } = envelope;
-  switch (event) {
-    case 'call_reject':
-    case 'call_accept':
-      return {
-        event,
-        appId,
-        timestamp,
-        callId: idText(fields, 'call_id'),
-        userId: idText(fields, 'user_id'),
-        extendData: optionalString(fields, 'extend_data'),
-      };
-    case 'call_create':
-      return {
-        event,
-        appId,
-        timestamp,
-        callId: idText(fields, 'call_id'),
-        caller: idText(fields, 'caller'),
-        userIds: idList(fields, 'user_ids'),
-        createTime: safeInteger(fields, 'create_time'),
-        timeout: safeInteger(fields, 'timeout'),
-        payload: optionalString(fields, 'payload'),
-      };
-    case 'call_timeout':
-      return {
-        event,
-        appId,
-        timestamp,
-        callId: idText(fields, 'call_id'),
-        userIds: idList(fields, 'user_ids'),
-      };
-    case 'call_cancel':
-      return {
-        event,
-        appId,
-        timestamp,
-        callId: idText(fields, 'call_id'),
-        userIds: idList(fields, 'user_ids'),
-        reason: optionalString(fields, 'reason'),
-        payload: optionalString(fields, 'payload'),
-      };
-    case 'call_invite':
-      return {
-        event,
-        appId,
-        timestamp,
-        callId: idText(fields, 'call_id'),
-        userIds: idList(fields, 'user_ids'),
-        inviter: idText(fields, 'inviter'),
-        inviteTime: safeInteger(fields, 'invite_time'),
-      };
-  }
+  const callback: Record<string, unknown> = {
+    event,
+    appId: envelope.appId,
+    timestamp: envelope.timestamp,
+  };
+  for (const [name, field, read] of READERS[event]) callback[name] = read(fields, field);
+  return callback as Callback;
 }
 
 /** Fields that are the envelope or the signature, not the event's own. */

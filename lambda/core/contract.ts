@@ -1,23 +1,16 @@
 /**
- * The queue message contract (schemaVersion 1), defined once: the schema below gives the
- * TypeScript types (`CallbackMessage` & co), the parser consumers use (`parseCallbackMessage`)
- * and `schema/callback-message.schema.json` (`npm run schema` writes it; a test fails when the
- * committed file is not what the schema generates).
+ * The queue message contract (schemaVersion 1): a zod schema built from the event definitions
+ * (events.ts), giving the TypeScript types, the consumers' parser and, through `npm run schema`,
+ * schema/callback-message.schema.json. Fields a message does not know are allowed and ignored:
+ * adding one does not break schemaVersion 1; anything else bumps it.
  *
- * Why zod 4, through `zod/mini`: it is the schema library TypeScript users most likely know,
- * and it writes JSON Schema (draft 2020-12) itself, where valibot needs a separate converter
- * package. `zod/mini` is the tree-shakable form of the same schemas: in the reference
- * consumer's bundle (the project's esbuild settings, minified) zod takes 27 KB through it
- * against 100 KB through the classic `zod` API. Only consumers carry it: the receiver builds
- * its messages from types alone (lambda/core/message.ts re-exports types from this file, no
- * more), and a test checks that no zod code reaches the receiver's bundles.
- *
- * Field names are camelCase copies of ZEGOCLOUD's snake_case fields; a message never carries
- * the signature, the nonce or the secret. Fields a message does not know are allowed and
- * ignored: adding one is not a breaking change of schemaVersion 1. Anything else bumps
- * `schemaVersion`.
+ * zod 4 through `zod/mini`: the schema library TypeScript users most likely know, and it writes
+ * JSON Schema itself; in the reference consumer's minified bundle it takes 27 KB through
+ * `zod/mini` against 100 KB through the classic API. The receiver imports only types from here
+ * (a test keeps zod out of its bundle).
  */
 import * as z from 'zod/mini';
+import { CALL_EVENTS, type CallEvent, EVENT_DOCS, EVENT_FIELDS } from './events.js';
 
 /** A JSON value as forwarded raw; every JSON number is given as its exact digits, a string. */
 export type RawValue =
@@ -29,11 +22,10 @@ export type RawValue =
 
 /** IDs (call, user) are strings of any characters, never empty; digits kept as sent. */
 const id = z.string().check(z.minLength(1));
-const text = z.string();
 /** Safe integers only: a JSON number beyond 2^53 would not survive JSON.parse exactly. */
 const count = z.int().check(z.minimum(0));
-/** ZEGOCLOUD never says a list of callees is non-empty, so an empty one is a valid message. */
-const userIds = z.array(id);
+/** What the receiver's reader (callback.ts) writes for each field kind of events.ts. */
+const KINDS = { id, ids: z.array(id), int: count, text: z.string() };
 const ISO_UTC =
   /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z$/;
 
@@ -51,75 +43,77 @@ const rawValue: z.ZodMiniType<RawValue> = z
       'A JSON value as ZEGOCLOUD sent it, every number given as its exact digits in a string.',
   });
 
+/** A field's or event's doc from events.ts as a description: `as sent` -> `As sent.` */
+function described<T extends z.ZodMiniType>(schema: T, doc: string | undefined): T {
+  return doc === undefined
+    ? schema
+    : schema.check(z.describe(`${doc[0]?.toUpperCase()}${doc.slice(1)}.`));
+}
+
 /**
  * One object per event, all with the same leading fields, in the order the receiver writes
  * them (so the first problem reported is the first one in the message).
  */
-function message<E extends string, F extends z.core.$ZodLooseShape>(event: E, fields: F) {
-  return z.object({
-    schemaVersion: z.literal(1),
-    id: z
-      .string()
-      .check(
-        z.regex(/^[0-9a-f]{64}$/),
-        z.describe('The deduplication key: equal for every retry of one event.'),
-      ),
-    event: z.literal(event),
-    appId: count.check(z.describe('ZEGOCLOUD AppID.')),
-    timestamp: count.check(z.describe("ZEGOCLOUD's timestamp, Unix seconds.")),
-    ...fields,
-    receivedAt: z
-      .string()
-      .check(z.regex(ISO_UTC), z.describe('When the stack accepted it, ISO 8601 UTC.')),
-  });
+function message<E extends CallEvent | 'unknown', F extends z.core.$ZodLooseShape>(
+  event: E,
+  fields: F,
+) {
+  const docs: { readonly when: string; readonly fields?: { readonly [name: string]: string } } =
+    EVENT_DOCS[event];
+  const own = Object.entries(fields).map(([name, schema]) => [
+    name,
+    described(schema, docs.fields?.[name]),
+  ]);
+  return described(
+    z.object({
+      schemaVersion: z.literal(1),
+      id: z
+        .string()
+        .check(
+          z.regex(/^[0-9a-f]{64}$/),
+          z.describe('The deduplication key: equal for every retry of one event.'),
+        ),
+      event: z.literal(event),
+      appId: count.check(z.describe('ZEGOCLOUD AppID.')),
+      timestamp: count.check(z.describe("ZEGOCLOUD's timestamp, Unix seconds.")),
+      ...(Object.fromEntries(own) as F),
+      receivedAt: z
+        .string()
+        .check(z.regex(ISO_UTC), z.describe('When the stack accepted it, ISO 8601 UTC.')),
+    }),
+    docs.when,
+  );
 }
 
-const answer = { callId: id, userId: id, extendData: text };
+type Fields<E extends CallEvent> = (typeof EVENT_FIELDS)[E];
+type Shape<E extends CallEvent> = {
+  -readonly [K in keyof Fields<E>]: (typeof KINDS)[Fields<E>[K] & keyof typeof KINDS];
+};
+const eventMessage = <E extends CallEvent>(event: E) =>
+  message(
+    event,
+    Object.fromEntries(
+      Object.entries(EVENT_FIELDS[event]).map(([name, kind]) => [name, KINDS[kind]]),
+    ) as Shape<E>,
+  );
+type EventMessage = { [E in CallEvent]: ReturnType<typeof eventMessage<E>> }[CallEvent];
 
 /**
- * The contract. `z.object` lets unknown fields through (they are not copied into zod's output,
- * but the parser returns the message itself, see below); the JSON Schema is generated for the
- * input side, which allows them too.
+ * The contract: a message per event of events.ts, and one for events it does not know.
+ * `z.object` lets unknown fields through (they are not copied into zod's output, but the parser
+ * returns the message itself, see below); the JSON Schema is generated for the input side,
+ * which allows them too.
  */
 export const callbackMessageSchema = z
   .discriminatedUnion('event', [
-    /** A callee rejected the invitation: what the stack forwards by default. */
-    message('call_reject', answer),
-    message('call_accept', answer),
-    message('call_create', {
-      callId: id,
-      caller: id,
-      userIds,
-      createTime: count.check(z.describe('As ZEGOCLOUD sent it (its sample: Unix seconds).')),
-      timeout: count.check(z.describe('Seconds the callees have to answer.')),
-      payload: text,
-    }),
-    /** `userIds`: the callees who did not answer in time. */
-    message('call_timeout', { callId: id, userIds }),
-    message('call_cancel', {
-      callId: id,
-      userIds,
-      reason: text.check(z.describe('e.g. caller_cancel or timeout_cancel.')),
-      payload: text,
-    }),
-    /** Advanced mode: users invited into a call in progress. */
-    message('call_invite', {
-      callId: id,
-      userIds,
-      inviter: id,
-      inviteTime: count.check(z.describe('Unix milliseconds.')),
-    }),
-    /**
-     * An event this contract version does not know (ZEGOCLOUD may add events at any time),
-     * forwarded only when the operator opts in: `rawEvent` is ZEGOCLOUD's name, `fields`
-     * every field as sent but the envelope and signature.
-     */
+    ...(CALL_EVENTS.map(eventMessage) as [EventMessage, ...EventMessage[]]),
+    // `event: 'unknown'` (ZEGOCLOUD's name is `rawEvent`) keeps a consumer's switch exhaustive.
     message('unknown', { rawEvent: id, fields: z.record(z.string(), rawValue) }),
   ])
   .register(z.globalRegistry, {
     title: 'ZEGOCLOUD call-invitation callback message, schemaVersion 1',
     description:
-      'The body of every message the stack puts on the SQS queue. Unknown properties are allowed and must be ignored: adding one is not a breaking change. Generated from lambda/core/contract.ts by `npm run schema`.',
+      'The body of every message the stack puts on the SQS queue. Unknown properties are allowed and must be ignored: adding one is not a breaking change. Generated from lambda/core/events.ts and contract.ts by `npm run schema`.',
   });
 
 /** Every property readonly, down to the arrays: a message is a value, not a mutable record. */
@@ -132,7 +126,8 @@ type Immutable<T> = T extends readonly (infer U)[]
 /** A queue message, discriminated on `event`. */
 export type CallbackMessage = Immutable<z.output<typeof callbackMessageSchema>>;
 export type CallbackMessageEvent = CallbackMessage['event'];
-type MessageOf<E extends CallbackMessageEvent> = Extract<CallbackMessage, { event: E }>;
+/** The message of one event; a new event needs no alias of its own. */
+export type MessageOf<E extends CallbackMessageEvent> = Extract<CallbackMessage, { event: E }>;
 /** The rejected-call message: what the stack forwards by default. */
 export type CallRejectedMessage = MessageOf<'call_reject'>;
 export type CallAcceptedMessage = MessageOf<'call_accept'>;
@@ -159,14 +154,9 @@ export type ParsedMessage =
   | { readonly ok: false; readonly error: InvalidMessageError };
 
 /**
- * The typed message, or a typed error naming the first offending field. Accepts the SQS body
- * (a string) or a value already parsed from JSON.
- *
- * On success it returns the message itself, not zod's copy: the copy would drop the fields
- * this version does not know, and zod leaves any `"__proto__"` key of a record out of both
- * its checks and its copy (so that assigning it cannot swap the copy's prototype). For an
- * `unknown` event, `"__proto__"` is ordinary data in `fields`: JSON.parse keeps it as an own
- * property, this parser checks its value with the same schema, and no prototype changes.
+ * The typed message, or a typed error naming the first offending field, from the SQS body or a
+ * parsed value. Returns the message itself, not zod's copy, which drops unknown fields and any
+ * `"__proto__"` key of a record: zod skips that key, so protoKeyProblem checks it, as data.
  */
 export function parseCallbackMessage(body: unknown): ParsedMessage {
   let value = body;

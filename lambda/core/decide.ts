@@ -22,7 +22,6 @@ export interface Policy {
   readonly forwardEvents: ReadonlySet<string>;
   /** Forward events this version does not know, raw, rather than answer them 200 and drop them. */
   readonly forwardUnknownEvents?: boolean;
-  readonly maxBodyBytes?: number;
 }
 
 export type Decision =
@@ -47,8 +46,7 @@ export function checkFreshness(signed: SignedFields, policy: Policy, now: Date):
 
 /**
  * Everything after the signature, time window and replay guard: the AppID, then the event's own
- * fields. A field problem here no longer refuses the callback (ZEGOCLOUD would retry five times
- * and drop it): it is quarantined. Pure: the clock comes in as `now`.
+ * fields, where a problem no longer refuses the callback (it would be lost) but quarantines it.
  */
 export function decide(fields: FieldMap, policy: Policy, now: Date): Decision {
   if (policy.appId !== undefined) {
@@ -61,18 +59,13 @@ export function decide(fields: FieldMap, policy: Policy, now: Date): Decision {
   }
   try {
     const envelope = readEnvelope(fields);
-    let callback: Callback;
-    if (isCallEvent(envelope.event)) {
-      if (!policy.forwardEvents.has(envelope.event)) {
-        return { action: 'ignore', envelope, callId: peekCallId(fields) };
-      }
-      callback = readCallback(fields, envelope, envelope.event);
-    } else {
-      if (!policy.forwardUnknownEvents) {
-        return { action: 'ignore', envelope, callId: peekCallId(fields) };
-      }
-      callback = readUnknownCallback(fields, envelope);
+    const known = isCallEvent(envelope.event);
+    if (known ? !policy.forwardEvents.has(envelope.event) : !policy.forwardUnknownEvents) {
+      return { action: 'ignore', envelope, callId: peekCallId(fields) };
     }
+    const callback = known
+      ? readCallback(fields, envelope, envelope.event)
+      : readUnknownCallback(fields, envelope);
     return { action: 'enqueue', callback, message: buildMessage(callback, now) };
   } catch (error) {
     if (!(error instanceof InvalidFieldError)) throw error;

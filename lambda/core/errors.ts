@@ -1,10 +1,7 @@
 /**
- * Every way a callback can be refused or fail, each knowing the HTTP status ZEGOCLOUD receives
- * and the reason it is counted under. This is the one place that maps outcomes to statuses.
- *
- * ZEGOCLOUD retries anything that is not 2xx (2, 4, 8, 16, 32 s), so the split matters:
- * 4xx for what a retry cannot fix (it is retried anyway, and refused again, harmlessly),
- * 503 for what a retry can fix (our queue or our secret), so the event is not lost.
+ * Every way a callback can be refused or fail, with the HTTP status ZEGOCLOUD receives and the
+ * reason it is counted under: the one place mapping outcomes to statuses. ZEGOCLOUD retries all
+ * but 2xx, so 4xx is for what a retry cannot fix, 503 for what it can (our queue, our secret).
  */
 
 /** Reasons as counted in logs and metrics; stable names, one per refusal or failure kind. */
@@ -24,10 +21,7 @@ export type FailureReason =
   | 'guard_failed'
   | 'internal';
 
-/**
- * Each class names itself in a literal: the bundle is minified, and a name taken from the class
- * (`new.target.name`) would reach the logs as one letter.
- */
+/** Each class names itself in a literal: minified, `new.target.name` would log one letter. */
 export abstract class CallbackError extends Error {
   abstract override readonly name: string;
   abstract readonly status: number;
@@ -51,10 +45,7 @@ export class MalformedBodyError extends CallbackError {
   readonly reason = 'malformed';
 }
 
-/**
- * The body decoded, but a field is missing or of the wrong type. Before the signature is
- * verified that is a 400; after it, the callback is quarantined instead (core/decide.ts).
- */
+/** A field missing or mistyped: 400 before the signature is verified, quarantined after. */
 export class InvalidFieldError extends CallbackError {
   override readonly name = 'InvalidFieldError';
   readonly status = 400;
@@ -92,10 +83,7 @@ export class FutureTimestampError extends CallbackError {
   readonly reason = 'future';
 }
 
-/**
- * A signature already accepted with another body: someone attached a body of their own to a
- * captured signature. ZEGOCLOUD's genuine retries carry the same body.
- */
+/** A captured signature with another body: ZEGOCLOUD's genuine retries carry the same body. */
 export class ReplayedSignatureError extends CallbackError {
   override readonly name = 'ReplayedSignatureError';
   readonly status = 401;
@@ -110,10 +98,7 @@ export class AppIdMismatchError extends CallbackError {
   readonly reason = 'app_id';
 }
 
-/**
- * An operator error (no secret, bad settings). 503 rather than 401 so that it does not look
- * like an attack and ZEGOCLOUD keeps retrying while someone fixes it.
- */
+/** No secret or bad settings: 503, not 401, so ZEGOCLOUD retries while someone fixes it. */
 export class NotConfiguredError extends CallbackError {
   override readonly name = 'NotConfiguredError';
   readonly status = 503;
@@ -121,10 +106,7 @@ export class NotConfiguredError extends CallbackError {
   readonly reason = 'not_configured';
 }
 
-/**
- * The secret could not be read (a Secrets Manager error or timeout) and no earlier read is
- * cached: a blip, not an operator error; retried.
- */
+/** The secret could not be read and no earlier read is cached: a blip, retried. */
 export class SecretUnavailableError extends CallbackError {
   override readonly name = 'SecretUnavailableError';
   readonly status = 503;

@@ -1,10 +1,8 @@
 import { hash } from 'node:crypto';
-import type { Callback, CallDetails, RawValue } from './callback.js';
+import type { Callback, RawValue } from './callback.js';
+import { EVENT_FIELDS, type FieldKind } from './events.js';
 
-/**
- * The queue message contract (schemaVersion 1) is defined once, as a schema, in contract.ts;
- * these are its types. Type-only: the receiver's bundle carries no schema library.
- */
+/** The contract's types; type-only, so the receiver's bundle carries no schema library. */
 export type { CallbackMessage, CallRejectedMessage } from './contract.js';
 
 /** What one SendMessage carries. */
@@ -29,9 +27,8 @@ export function buildMessage(callback: Callback, receivedAt: Date): OutgoingMess
 }
 
 /**
- * `JSON.stringify({ schemaVersion: 1, id, ...callback, receivedAt })` (a CallbackMessage),
- * made safe for SQS (below). `id` is hex and `receivedAt` ISO 8601: neither needs escaping.
- * test/message.test.ts holds it equal to the engine's JSON but for those escapes, over arbitrary callbacks.
+ * `JSON.stringify({ schemaVersion: 1, id, ...callback, receivedAt })` made safe for SQS (`id`
+ * and `receivedAt` need no escaping); test/message.test.ts holds the two equal.
  */
 export function serializeMessage(id: string, callback: Callback, receivedAt: string): string {
   const fields = JSON.stringify(callback);
@@ -41,11 +38,9 @@ export function serializeMessage(id: string, callback: Callback, receivedAt: str
 }
 
 /**
- * SQS refuses a message body holding any character outside #x9 | #xA | #xD | #x20-#xD7FF |
- * #xE000-#xFFFD | #x10000-#x10FFFF (SendMessage: InvalidMessageContents). JSON.stringify
- * already escapes control characters and lone surrogates; it leaves U+FFFE and U+FFFF raw, and
- * ZEGOCLOUD's extend_data is whatever the app's user typed. Written as `\uXXXX` escapes inside
- * JSON strings (the only place such characters can be), they parse back to the same value.
+ * SQS refuses a body with any character outside #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD |
+ * #x10000-#x10FFFF (InvalidMessageContents). JSON.stringify leaves only U+FFFE and U+FFFF of
+ * those raw; escaped (they can only be inside strings) they parse back to the same value.
  */
 export function sqsSafeJson(json: string): string {
   return json.replace(NOT_SQS_SAFE, escapeUnit);
@@ -55,43 +50,28 @@ const NOT_SQS_SAFE = /[\uFFFE\uFFFF]/g;
 const escapeUnit = (c: string) => `\\u${c.charCodeAt(0).toString(16)}`;
 
 /**
- * What makes one event one event: every field of its own. The timestamp, nonce and signature
- * are left out on purpose: ZEGOCLOUD re-signs its retries, and those must collapse into the first
- * message. Nothing less will do: a callee invited again into the same call can reject it again
- * within SQS's 5-minute deduplication window, and only a field that differs (its extend_data)
- * keeps the second rejection from being dropped as a duplicate.
+ * What makes one event one event: every field of its own (a second rejection of one call differs
+ * only in its extend_data), never the timestamp, nonce or signature, which retries change.
  */
 export function deduplicationKey(callback: Callback): string {
   const parts: (string | number)[] = [callback.appId, callback.event];
-  parts.push(...eventIdentity(callback));
+  if (callback.event === 'unknown') {
+    parts.push(callback.rawEvent, canonicalJson(callback.fields));
+  } else {
+    // Fields in definition order as strings, then the user list sorted (its order means
+    // nothing): one list at most (test/deduplication-ids.test.ts), or items could change lists.
+    const fields: { readonly [name: string]: unknown } = callback;
+    const kinds: { readonly [name: string]: FieldKind } = EVENT_FIELDS[callback.event];
+    const users: string[] = [];
+    for (const name in kinds) {
+      if (kinds[name] === 'ids') users.push(...(fields[name] as readonly string[]));
+      else parts.push(String(fields[name]));
+    }
+    parts.push(...users.sort());
+  }
   // JSON keeps the parts apart unambiguously, whatever characters an ID holds.
   return hash('sha256', JSON.stringify(parts), 'hex');
 }
-
-/** The event's own fields in a fixed order; user lists last and sorted (their order means nothing). */
-function eventIdentity(details: CallDetails): readonly string[] {
-  switch (details.event) {
-    case 'call_reject':
-    case 'call_accept':
-      return [details.callId, details.userId, details.extendData];
-    case 'call_timeout':
-      return [details.callId, ...sorted(details.userIds)];
-    case 'call_create': {
-      const { callId, caller, createTime, timeout, payload, userIds } = details;
-      return [callId, caller, String(createTime), String(timeout), payload, ...sorted(userIds)];
-    }
-    case 'call_cancel':
-      return [details.callId, details.reason, details.payload, ...sorted(details.userIds)];
-    case 'call_invite': {
-      const { callId, inviter, inviteTime, userIds } = details;
-      return [callId, inviter, String(inviteTime), ...sorted(userIds)];
-    }
-    case 'unknown':
-      return [details.rawEvent, canonicalJson(details.fields)];
-  }
-}
-
-const sorted = (items: readonly string[]) => [...items].sort();
 
 /** The call an event belongs to, when it names one. */
 export function callIdOf(callback: Callback): string | undefined {

@@ -5,10 +5,9 @@ import type { InvalidFieldError } from './errors.js';
 import { canonicalJson, sqsSafeJson } from './message.js';
 
 /**
- * What the quarantine queue holds: a callback whose signature, time window and AppID passed
- * but whose fields this version cannot use (ZEGOCLOUD renamed or retyped one, a list came as a
- * string, ...). Answering it 4xx would lose it for good after ZEGOCLOUD's five retries; kept
- * here, it can be sent through again once the project is upgraded (local/requeue-quarantined.ts).
+ * A callback whose signature, time window and AppID passed but whose fields this version cannot
+ * use: answered 4xx it would be lost after ZEGOCLOUD's retries; kept, `npm run requeue` sends it
+ * through again after an upgrade.
  */
 export interface QuarantinedCallback {
   readonly schemaVersion: 1;
@@ -20,10 +19,7 @@ export interface QuarantinedCallback {
   readonly problem: string;
   /** When this stack accepted it, ISO 8601 UTC. */
   readonly receivedAt: string;
-  /**
-   * Every field as sent but the signature and the nonce, every JSON number as its exact digits
-   * (a string), as an `unknown` event carries them.
-   */
+  /** Every field as sent but the signature and nonce, numbers as their digits (as `unknown`). */
   readonly fields: { readonly [key: string]: RawValue };
 }
 
@@ -48,11 +44,7 @@ export function buildQuarantinedCallback(
   return { body: sqsSafeJson(JSON.stringify(message)), id };
 }
 
-/**
- * The fields of a quarantined callback as the body decoder would have given them, for a second
- * try with newer code. Numbers come back as strings: every reader that takes an integer or an ID
- * takes its digits as a string too.
- */
+/** A quarantined callback's fields as decoded, for a second try (numbers come back as strings). */
 export function quarantinedFields(fields: { readonly [key: string]: RawValue }): FieldMap {
   const map = new Map<string, FieldValue>();
   for (const [key, value] of Object.entries(fields)) map.set(key, toFieldValue(value));
