@@ -52,7 +52,8 @@ export function createLogGroup(scope: Construct, id: string, retention: number, 
   const logs = new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`).withConditions({
     ArnLike: { 'kms:EncryptionContext:aws:logs:arn': arn },
   });
-  key?.grant(logs, 'kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*');
+  const actions = ['Encrypt*', 'Decrypt*', 'ReEncrypt*', 'GenerateDataKey*', 'Describe*'];
+  key?.grant(logs, ...actions.map((action) => `kms:${action}`));
   acknowledge(key ? undefined : logGroup, {
     'NIST.800.53.R5-CloudWatchLogGroupEncrypted HIPAA.Security-CloudWatchLogGroupEncrypted PCI.DSS.321-CloudWatchLogGroupEncrypted':
       AWS_MANAGED_KEY,
