@@ -33,8 +33,9 @@ export const TRACED_BUNDLING: BundlingOptions = {
     "import{createRequire as zcqRequire}from'node:module';const require=zcqRequire(import.meta.url);",
 };
 
+type Reasons = Record<string, string | false | undefined>;
 /** cdk-nag findings `scope` accepts by design: full rule ids, space-separated, to the reason. */
-export function acknowledge(scope: IConstruct | undefined, reasons: Record<string, unknown>) {
+export function acknowledge(scope: IConstruct | undefined, reasons: Reasons) {
   for (const [rules, reason] of Object.entries(reasons)) {
     if (scope && typeof reason === 'string') {
       Validations.of(scope).acknowledge(...rules.split(' ').map((id) => ({ id, reason })));
@@ -42,6 +43,7 @@ export function acknowledge(scope: IConstruct | undefined, reasons: Record<strin
   }
 }
 
+/** Why a finding that asks for a customer-managed key is acknowledged where none was given. */
 export const AWS_MANAGED_KEY =
   'Encrypted at rest with a key AWS manages; a customer-managed one is the `encryptionKey` option.';
 
