@@ -36,7 +36,6 @@ export class DynamoReplayGuard implements ReplayGuard {
   ) {}
 
   async admit(signed: SignedFields, bodyDigest: string, withinMs = this.deadlineMs): Promise<void> {
-    const client = this.client;
     // The signature alone: it binds secret, timestamp and nonce joined with no separator, so
     // moving characters between the nonce and the timestamp is the same capture, the same key.
     const pk = hash('sha256', signed.signature, 'hex');
@@ -46,7 +45,7 @@ export class DynamoReplayGuard implements ReplayGuard {
       // No options on send: they would defeat the client's middleware cache (see sdk-client-settings.ts).
       await withDeadline(
         Math.min(this.deadlineMs, withinMs),
-        client.send(
+        this.client.send(
           new PutItemCommand({
             TableName: this.tableName,
             Item: {
