@@ -1,5 +1,6 @@
 import '../local/quiet-sdk.js';
 import { type ChildProcess, fork } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -27,8 +28,11 @@ const { values } = parseArgs({
     warm: { type: 'string', default: '5000' },
     pure: { type: 'string', default: '100000' },
     out: { type: 'string', default: 'bench/out' },
+    // CDK context for ours, as `cdk synth -c`: `--context tracing=true` measures the traced bundle.
+    context: { type: 'string', multiple: true, default: [] },
   },
 });
+const CONTEXT = Object.fromEntries(values.context.map((pair) => pair.split('=', 2)));
 const RUNS = Number(values.runs);
 const WARM = Number(values.warm);
 const PURE = Number(values.pure);
@@ -45,7 +49,7 @@ type Name = 'ours' | 'floor' | 'peer';
 function synthesize(): Record<Name, string> {
   const outdir = join(OUT, 'cdk');
   rmSync(outdir, { recursive: true, force: true });
-  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  const app = new App({ outdir, context: { ...CONTEXT, 'aws:cdk:enable-asset-metadata': true } });
   const ours = new ZegoCallbackStack(app, 'Ours', { settings: readContext(app) });
   const floorStack = new Stack(app, 'Floor');
   const common = { runtime: Runtime.NODEJS_24_X, architecture: Architecture.ARM_64 };
@@ -147,7 +151,7 @@ interface Results {
   date: string;
   machine: string;
   node: string;
-  settings: { runs: number; warm: number; pure: number };
+  settings: { runs: number; warm: number; pure: number; context: Record<string, string> };
   coldMs: Record<Name, number>;
   loadedMs: Record<Name, number>;
   coldCpuMs: Record<Name, number>;
@@ -295,7 +299,9 @@ async function main(): Promise<void> {
   const bundles = synthesize();
   const pure = await buildPureEntries();
   const sqs = await startLocalSqs();
+  const daemon = CONTEXT.tracing === 'true' ? await fakeXrayDaemon() : undefined;
   const env = {
+    ...daemon?.env,
     QUEUE_URL: sqs.queueUrl,
     AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     CALLBACK_SECRET: SECRET,
@@ -346,7 +352,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
       node: (await runChild<{ version: string }>(['version'], env)).version,
-      settings: { runs: RUNS, warm: WARM, pure: PURE },
+      settings: { runs: RUNS, warm: WARM, pure: PURE, context: CONTEXT },
       coldMs: coldMedian('totalMs'),
       loadedMs: coldMedian('loadedMs'),
       coldCpuMs: coldMedian('cpuMs'),
@@ -371,9 +377,30 @@ async function main(): Promise<void> {
     };
     writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     print(results);
+    if (daemon)
+      console.log(`tracing: ${daemon.state.datagrams} subsegments sent to the daemon's port`);
   } finally {
     await sqs.close();
+    daemon?.socket.close();
   }
+}
+
+/**
+ * With tracing, every child runs as on Lambda with active tracing, every callback sampled (the
+ * most X-Ray can cost): a daemon's UDP port that only counts, and the trace header Lambda sets.
+ */
+async function fakeXrayDaemon() {
+  const socket = createSocket('udp4');
+  const state = { datagrams: 0 };
+  socket.on('message', () => state.datagrams++);
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const env = {
+    LAMBDA_TASK_ROOT: here('.'),
+    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${socket.address().port}`,
+    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    _X_AMZN_TRACE_ID: 'Root=1-6745f0b1-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=1',
+  };
+  return { socket, env, state };
 }
 
 function print(r: Results): void {

@@ -4,6 +4,7 @@ import { type Config, readConfig } from './adapters/config.js';
 import { JsonLogger } from './adapters/log.js';
 import { SqsSender } from './adapters/queue.js';
 import type { ReplayGuard } from './adapters/replay-guard.js';
+import type { Traced } from './adapters/sdk-client-settings.js';
 import { perCallbackClientSettings, sdkClientSettings } from './adapters/sdk-client-settings.js';
 import { InlineSecrets, SecretsManagerSecrets } from './adapters/secrets.js';
 import { asCallbackError, NotConfiguredError, QuarantineError } from './core/errors.js';
@@ -19,6 +20,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** What an entry point adds to the default wiring. */
 export interface Extensions {
   readonly replayGuard?: (config: Config) => ReplayGuard | undefined;
+  /** Each AWS SDK client as the entry point wants it (lambda/entry-traced.ts: X-Ray). */
+  readonly traced?: Traced;
 }
 
 /** Settings read once, at cold start; invalid ones give a handler that answers 503 and says why. */
@@ -36,15 +39,17 @@ export function createHandlerFromEnvironment(
 
 function dependenciesFromEnvironment(env: Env, extensions: Extensions = {}): Dependencies {
   const config = readConfig(env);
-  const { secret } = config;
+  const { secret, awsEndpointUrlSqs: endpoint } = config;
+  const traced = extensions.traced ?? ((client) => client);
+  const secretsManager = () => traced(new SecretsManagerClient(sdkClientSettings));
   // One client for both queues: they are called once per callback, with the middleware cache.
-  const sqs = new SQSClient({ ...perCallbackClientSettings, endpoint: config.awsEndpointUrlSqs });
+  const sqs = traced(new SQSClient({ ...perCallbackClientSettings, endpoint }));
   return {
     policy: config.policy,
     secrets:
       secret.kind === 'inline'
         ? new InlineSecrets(secret.secrets)
-        : new SecretsManagerSecrets(new SecretsManagerClient(sdkClientSettings), secret.secretId, {
+        : new SecretsManagerSecrets(secretsManager(), secret.secretId, {
             previousSecretMs: secret.previousSecretHours * 3_600_000,
           }),
     queue: new SqsSender(sqs, config.queueUrl),

@@ -141,6 +141,7 @@ export const SETTINGS = {
     'a CloudWatch namespace',
   ),
   replayGuard: boolean(RECEIVER, false),
+  tracing: boolean(RECEIVER, false),
   logRetentionDays: integer(RECEIVER, 30, 1, 9999, LOG_RETENTION_DAYS),
   throttleRateLimit: integer(RECEIVER, 100, 1, 1_000_000),
   throttleBurstLimit: integer(RECEIVER, 200, 1, 1_000_000),
@@ -169,6 +170,15 @@ export const SETTINGS = {
     STACK,
     /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/,
     'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
+  ),
+  /**
+   * A customer-managed KMS key for all the stack encrypts (the prop `encryptionKey`); its key policy must let CloudWatch Logs and alarms use it (docs/operations.md, Encryption).
+   * @default - AWS-managed keys
+   */
+  encryptionKeyArn: text(
+    STACK,
+    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[A-Za-z0-9-]+$/,
+    'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
   ),
   /** ACM certificate for `domainName`, in the stack's region (the prop `certificate`). */
   certificateArn: text(

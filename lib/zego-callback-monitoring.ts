@@ -12,11 +12,13 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CALLBACKS_METRIC, LATENCY_METRIC, OUTCOMES, type Outcome } from '../lambda/metrics.js';
+import { acknowledge } from './function.js';
 import { InvalidPropsError, readProps } from './props.js';
 import type { ZegoCallbackReceiver } from './zego-callback-receiver.js';
 
@@ -69,11 +71,23 @@ export class ZegoCallbackMonitoring extends Construct {
     const byOutcome = (outcome: Outcome) => callbacks({ outcome });
 
     if (settings.alarmEmail) {
+      const key = receiver.encryptionKey;
       this.topic = new Topic(this, 'AlarmTopic', {
         displayName: 'ZEGOCLOUD callback alarms',
         enforceSSL: true,
+        masterKey: key,
       });
+      // CloudWatch publishes the alarms: to an encrypted topic, with the key's permission.
+      const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+      key?.grant(cloudWatch, 'kms:Decrypt', 'kms:GenerateDataKey*');
       this.topic.addSubscription(new EmailSubscription(settings.alarmEmail));
+      acknowledge(this.topic, {
+        'NIST.800.53.R5-SNSEncryptedKMS HIPAA.Security-SNSEncryptedKMS PCI.DSS.321-SNSEncryptedKMS':
+          !key &&
+          "A notification holds an alarm's name, state and reason, nothing of a callback; with the receiver's `encryptionKey` the topic is encrypted with it.",
+        'Serverless-SNSRedrivePolicy':
+          'A notification copies an alarm state that CloudWatch keeps and the dashboard shows: an e-mail SNS fails to deliver loses neither a callback nor an alarm.',
+      });
     }
 
     /** Fires on a first datapoint at or above 1 by default; missing data is not breaching. */

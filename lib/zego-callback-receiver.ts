@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, SecretValue, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   DomainName,
@@ -10,8 +10,9 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { type ILogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ILogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ARecord, type IHostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -23,7 +24,7 @@ import {
   QueueEncryption,
   type QueueProps,
 } from 'aws-cdk-lib/aws-sqs';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import type { CallEvent } from '../lambda/core/callback.js';
 import { METRICS_NAMESPACE } from '../lambda/metrics.js';
 import { QUEUES } from '../lambda/queues.js';
@@ -33,7 +34,14 @@ import {
   namesWhere,
   UNSET_SECRET_PLACEHOLDER,
 } from '../lambda/settings.js';
-import { createFunction, RECEIVER_BUNDLING } from './function.js';
+import {
+  AWS_MANAGED_KEY,
+  acknowledge,
+  createFunction,
+  createLogGroup,
+  RECEIVER_BUNDLING,
+  TRACED_BUNDLING,
+} from './function.js';
 import { InvalidPropsError, readProps } from './props.js';
 
 /**
@@ -86,6 +94,12 @@ export interface ZegoCallbackReceiverProps {
    * @default false
    */
   readonly replayGuard?: boolean;
+  /**
+   * Active X-Ray tracing of the function and of its SQS, Secrets Manager and DynamoDB calls; off
+   * by default for its cost (X-Ray bills per trace: docs/operations.md, Tracing).
+   * @default false
+   */
+  readonly tracing?: boolean;
   /**
    * Retention of the function's and the API's log groups, in days (a CloudWatch value; 9999:
    * forever).
@@ -154,6 +168,12 @@ export interface ZegoCallbackReceiverProps {
    * @default - a new high-throughput FIFO queue, with a dead-letter queue
    */
   readonly queue?: IQueue;
+  /**
+   * A customer-managed KMS key for the queues, secret, log groups, table and alarm topic it
+   * creates; a key of this app gets what CloudWatch Logs and alarms need in its key policy.
+   * @default - AWS-managed keys
+   */
+  readonly encryptionKey?: IKey;
 }
 
 /**
@@ -180,6 +200,8 @@ export class ZegoCallbackReceiver extends Construct {
   readonly replayTable?: Table;
   /** The custom domain, when `domainName` is set. */
   readonly customDomain?: DomainName;
+  /** The `encryptionKey` prop, if given. */
+  readonly encryptionKey?: IKey;
 
   constructor(scope: Construct, id: string, props: ZegoCallbackReceiverProps = {}) {
     super(scope, id);
@@ -193,12 +215,15 @@ export class ZegoCallbackReceiver extends Construct {
       ...this.crossProblems(props, settings.domainName, settings.keepExecuteApiEndpoint),
     );
     if (problems.length > 0) throw new InvalidPropsError('ZegoCallbackReceiver', problems);
+    const key = props.encryptionKey;
+    this.encryptionKey = key;
 
-    // SQS-managed encryption, TLS only, SQS's longest retention and largest message.
+    // Encrypted (SQS-managed or the key), TLS only, SQS's longest retention and largest message.
     const fifoQueue = (queueId: string, more: QueueProps = {}) =>
       new Queue(this, queueId, {
         fifo: true,
-        encryption: QueueEncryption.SQS_MANAGED,
+        encryption: key ? QueueEncryption.KMS : QueueEncryption.SQS_MANAGED,
+        encryptionMasterKey: key,
         enforceSSL: true,
         retentionPeriod: Duration.days(QUEUES.retentionDays),
         maxMessageSizeBytes: QUEUES.maxMessageSizeBytes,
@@ -233,6 +258,7 @@ export class ZegoCallbackReceiver extends Construct {
         // Not a secret: a marker the handler recognises, so an unset secret answers 503
         // (retry, operator error) rather than 401 (looks like an attack).
         secretStringValue: SecretValue.unsafePlainText(UNSET_SECRET_PLACEHOLDER),
+        encryptionKey: key,
       });
 
     // What the function reads, from the props by name (lambda/settings.ts), and its wiring.
@@ -243,9 +269,14 @@ export class ZegoCallbackReceiver extends Construct {
         environment[envName(name)] = Array.isArray(value) ? value.join(',') : String(value);
       }
     }
+    const { tracing } = settings;
     this.handler = createFunction(this, 'Handler', {
-      // The guard has its own entry, so that the default bundle carries no DynamoDB client.
-      entry: settings.replayGuard ? 'entry-replay-guard.ts' : 'entry.ts',
+      // The guard and tracing have their own entries: the default bundle carries neither.
+      entry: tracing
+        ? 'entry-traced.ts'
+        : settings.replayGuard
+          ? 'entry-replay-guard.ts'
+          : 'entry.ts',
       description:
         'ZEGOCLOUD callback handler: write its logs, read one secret, send to its queues',
       memorySize: settings.memorySize,
@@ -259,7 +290,9 @@ export class ZegoCallbackReceiver extends Construct {
       },
       logRetentionDays: settings.logRetentionDays,
       logGroup: props.logGroup,
-      bundling: RECEIVER_BUNDLING,
+      bundling: tracing ? TRACED_BUNDLING : RECEIVER_BUNDLING,
+      tracing,
+      encryptionKey: key,
     });
     this.queue.grantSendMessages(this.handler);
     this.quarantineQueue.grantSendMessages(this.handler);
@@ -269,17 +302,18 @@ export class ZegoCallbackReceiver extends Construct {
         partitionKey: { name: 'pk', type: AttributeType.STRING },
         billingMode: BillingMode.PAY_PER_REQUEST,
         timeToLiveAttribute: 'expiresAt',
-        encryption: TableEncryption.AWS_MANAGED,
+        encryption: key ? TableEncryption.CUSTOMER_MANAGED : TableEncryption.AWS_MANAGED,
+        encryptionKey: key,
         // Records live minutes and are worth nothing after: nothing to keep on deletion.
         removalPolicy: RemovalPolicy.DESTROY,
       });
       this.replayTable.grant(this.handler, 'dynamodb:PutItem');
+      key?.grantEncryptDecrypt(this.handler);
       this.handler.addEnvironment('REPLAY_TABLE_NAME', this.replayTable.tableName);
     }
 
     const accessLogs =
-      props.accessLogGroup ??
-      new LogGroup(this, 'AccessLogs', { retention: settings.logRetentionDays });
+      props.accessLogGroup ?? createLogGroup(this, 'AccessLogs', settings.logRetentionDays, key);
     const { domainName } = settings;
     this.api = new HttpApi(this, 'Api', {
       description: 'Receives ZEGOCLOUD In-app Chat call-invitation callbacks',
@@ -336,7 +370,7 @@ export class ZegoCallbackReceiver extends Construct {
     this.callbackUrl = this.customDomain
       ? `https://${settings.domainName}${settings.routePath}`
       : `${this.api.apiEndpoint}${settings.routePath}`;
-    this.acknowledgeFindings();
+    this.acknowledgeFindings(props);
   }
 
   /** What no single prop says wrong: the queue's kind, the domain's parts, a shared namespace. */
@@ -380,28 +414,28 @@ export class ZegoCallbackReceiver extends Construct {
   }
 
   /** The cdk-nag findings this construct accepts by design, each with its reason. */
-  private acknowledgeFindings(): void {
-    const accept = (construct: IConstruct | undefined, rule: string, reason: string) =>
-      construct && Validations.of(construct).acknowledge({ id: `AwsSolutions::${rule}`, reason });
-    accept(
-      this.api,
-      'AwsSolutions-APIG4',
-      "ZEGOCLOUD cannot sign requests with IAM or present a JWT; the handler verifies ZEGOCLOUD's own signature (sha1 over secret, timestamp and nonce) and refuses anything else with 401.",
-    );
-    accept(
-      this.quarantineQueue,
-      'AwsSolutions-SQS3',
-      'The quarantine queue is itself the parking place of callbacks this version cannot use, as a DLQ is for messages: an operator reads it after an upgrade and sends its callbacks through again. No consumer fails its messages repeatedly, so a DLQ behind it would never receive one.',
-    );
-    accept(
-      this.secret instanceof Secret ? this.secret : undefined,
-      'AwsSolutions-SMG4',
-      'The CallbackSecret is issued by the ZEGOCLOUD Admin Console; AWS cannot rotate it. Rotate it there and put the new value here (docs/operations.md); the handler accepts AWSCURRENT and AWSPREVIOUS during the change.',
-    );
-    accept(
-      this.replayTable,
-      'AwsSolutions-DDB3',
-      'The replay-guard table holds body digests that expire by TTL minutes after their callback (the time window plus 60 s). A point-in-time restore could only bring back records already past use, so PITR would cost money for no recovery. (With the time check off, which is not recommended, they never expire.)',
-    );
+  private acknowledgeFindings({ callbackSecret, encryptionKey }: ZegoCallbackReceiverProps) {
+    acknowledge(this.api, {
+      'AwsSolutions-APIG4':
+        "ZEGOCLOUD cannot sign requests with IAM or present a JWT; the handler verifies ZEGOCLOUD's own signature (sha1 over secret, timestamp and nonce) and refuses anything else with 401.",
+    });
+    acknowledge(this.quarantineQueue, {
+      'AwsSolutions-SQS3 Serverless-SQSRedrivePolicy':
+        'The quarantine queue is itself where callbacks this version cannot use are parked, for an operator and `npm run requeue`, whose every run receives the callbacks it keeps: a redrive policy would move them, after so many runs, to a queue nobody reads.',
+    });
+    acknowledge(this.deadLetterQueue, {
+      'Serverless-SQSRedrivePolicy':
+        "It is the callback queue's dead-letter queue, redriven by an operator; a DLQ behind it would only move the same messages once more.",
+    });
+    acknowledge(callbackSecret ? undefined : this.secret, {
+      'AwsSolutions-SMG4 NIST.800.53.R5-SecretsManagerRotationEnabled HIPAA.Security-SecretsManagerRotationEnabled':
+        'The CallbackSecret is issued by the ZEGOCLOUD Admin Console; AWS cannot rotate it. Rotate it there and put the new value here (docs/operations.md); the handler accepts AWSCURRENT and AWSPREVIOUS during the change.',
+      'NIST.800.53.R5-SecretsManagerUsingKMSKey HIPAA.Security-SecretsManagerUsingKMSKey PCI.DSS.321-SecretsManagerUsingKMSKey':
+        !encryptionKey && AWS_MANAGED_KEY,
+    });
+    acknowledge(this.replayTable, {
+      'AwsSolutions-DDB3 NIST.800.53.R5-DynamoDBPITREnabled HIPAA.Security-DynamoDBPITREnabled NIST.800.53.R5-DynamoDBInBackupPlan HIPAA.Security-DynamoDBInBackupPlan':
+        'The replay-guard table holds body digests that expire by TTL minutes after their callback (the time window plus 60 s): a restore could only bring back records already past use. (With the time check off, not recommended, they never expire.)',
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { type App, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -60,7 +61,8 @@ export class ZegoCallbackStack extends Stack {
   constructor(scope: Construct, id: string, props: ZegoCallbackStackProps) {
     super(scope, id, props);
     const { settings } = props;
-    const { callbackSecretArn, certificateArn, hostedZoneId, hostedZoneName } = settings;
+    const { callbackSecretArn, certificateArn, encryptionKeyArn } = settings;
+    const { hostedZoneId, hostedZoneName } = settings;
     const propsOf = (construct: 'receiver' | 'monitoring') =>
       Object.fromEntries(
         namesWhere({ prop: construct, context: true }).map((n) => [n, settings[n]]),
@@ -81,6 +83,7 @@ export class ZegoCallbackStack extends Stack {
               zoneName: hostedZoneName,
             })
           : undefined,
+      encryptionKey: encryptionKeyArn ? Key.fromKeyArn(this, 'Key', encryptionKeyArn) : undefined,
     });
     this.monitoring = new ZegoCallbackMonitoring(this, 'Monitoring', {
       ...propsOf('monitoring'),
@@ -90,6 +93,8 @@ export class ZegoCallbackStack extends Stack {
       this.consumer = new ReferenceConsumer(this, 'ReferenceConsumer', {
         queue: this.receiver.queue,
         logRetentionDays: settings.logRetentionDays,
+        tracing: settings.tracing,
+        encryptionKey: this.receiver.encryptionKey,
       });
     }
     this.addOutputs();

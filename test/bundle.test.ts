@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
 import { type FakeSecretsManager, startFakeSecretsManager } from './fake-secrets-manager.js';
 import { hostileBodies } from './fixtures/hostile-bodies.js';
 import {
+  apiEvent,
   callbackSender,
   closedPortEndpoint,
   type Invoke,
@@ -107,13 +109,18 @@ class BundledFunction {
     });
   }
 
-  readonly invoke: Invoke = (event) => {
-    const id = this.next++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.child.send({ id, event });
-    });
-  };
+  readonly invoke: Invoke = (event) => this.invokeTraced(undefined)(event);
+
+  /** As Lambda invokes a function with active tracing: `traceHeader` set for the invocation. */
+  invokeTraced(traceHeader: string | undefined): Invoke {
+    return (event) => {
+      const id = this.next++;
+      return new Promise((resolve) => {
+        this.pending.set(id, resolve);
+        this.child.send({ id, event, traceHeader });
+      });
+    };
+  }
 
   stop(): void {
     this.child.disconnect();
@@ -512,5 +519,140 @@ describe('the synthesized bundle with the replay guard (-c replayGuard=true)', (
     const bodies = (await queued()).map((m) => m.body as { userId: string });
     expect(bodies.map((b) => b.userId)).toEqual(['bob']);
     expect(guarded.stdout).toContain('"reason":"replay"');
+  });
+});
+
+describe('the synthesized bundle with tracing (-c tracing=true)', () => {
+  /** What the X-Ray daemon's UDP port received: each datagram a header line and a document. */
+  const datagrams: string[] = [];
+  const daemon = createSocket('udp4').on('message', (datagram) => {
+    datagrams.push(datagram.toString('utf8'));
+  });
+  let tracedDir: string;
+  let table: LocalTable;
+  let traced: BundledFunction;
+  let tracedStart: () => Promise<BundledFunction>;
+  let tracedBundle: string;
+  /** A trace header as Lambda sets it, one trace per invocation. */
+  const header = (n: number, sampled: 0 | 1) =>
+    `Root=1-6745f0b1-${String(n).padStart(24, '0')};Parent=${String(n).padStart(16, 'a')};Sampled=${sampled}`;
+
+  beforeAll(async () => {
+    tracedDir = mkdtempSync(join(tmpdir(), 'zego-bundle-traced-'));
+    const synthesized = synthesizeBundle(tracedDir, { tracing: 'true', replayGuard: 'true' });
+    tracedBundle = synthesized.bundle;
+    await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+    table = await startLocalReplayTable();
+    const environment = stackEnvironment(
+      {
+        REPLAY_TABLE_NAME: table.tableName,
+        AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+        // What Lambda sets for a function with active tracing.
+        LAMBDA_TASK_ROOT: tracedDir,
+        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+        AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+      },
+      synthesized.environment,
+    );
+    tracedStart = () => BundledFunction.start(synthesized.bundle, environment);
+    traced = await tracedStart();
+  });
+  afterAll(async () => {
+    traced?.stop();
+    daemon.close();
+    await table?.close();
+    rmSync(tracedDir, { recursive: true, force: true });
+  });
+
+  /** The subsegments received for each trace, once `count` have arrived (UDP: no waiting on them). */
+  async function subsegments(count: number) {
+    for (let waited = 0; datagrams.length < count && waited < 2_000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const byTrace: Record<string, string[]> = {};
+    for (const datagram of datagrams.splice(0)) {
+      const [first, second] = datagram.split('\n');
+      expect(JSON.parse(first ?? '')).toEqual({ format: 'json', version: 1 });
+      const doc = JSON.parse(second ?? '') as Record<string, unknown> & {
+        aws: { operation: string };
+        http: { response: { status: number } };
+      };
+      expect(doc).toMatchObject({ type: 'subsegment', namespace: 'aws' });
+      const trace = `${doc.trace_id} ${doc.parent_id}`;
+      const call = `${doc.name} ${doc.aws.operation} ${doc.http.response.status}`;
+      byTrace[trace] = [...(byTrace[trace] ?? []), call].sort();
+    }
+    return byTrace;
+  }
+
+  it('carries the X-Ray SDK, which the default bundle does not load', () => {
+    const xray = (file: string) => readFileSync(file, 'utf8').includes('AWS_XRAY_DAEMON_ADDRESS');
+    expect([xray(tracedBundle), xray(bundle)]).toEqual([true, false]);
+  });
+
+  it('answers every callback exactly as the untraced bundle, and enqueues the same messages', async () => {
+    const sign = (fields: Record<string, CallbackValue>, options: Partial<SignOptions> = {}) =>
+      apiEvent(signCallback(fields, { secret: SECRET, ...options }));
+    const callIds = [uniqueCallId(), uniqueCallId()] as const;
+    const events = [
+      sign(callRejectFields({ call_id: callIds[0] })),
+      sign(callRejectFields({ call_id: callIds[1] }), { shape: 'form' }),
+      sign({ appid: APP_ID, event: 'call_create', call_id: uniqueCallId(), user_ids: ['a'] }),
+      sign(callRejectFields({ call_id: uniqueCallId(), user_id: true })),
+      sign(callRejectFields(), { secret: 'guessed' }),
+      sign(callRejectFields(), { timestamp: now() - 301 }),
+      sign(callRejectFields({ appid: '42' })),
+      apiEvent({ body: '{"appid":' }),
+    ];
+    const tracedAnswers = [];
+    for (const [i, event] of events.entries()) {
+      tracedAnswers.push(await traced.invokeTraced(header(i + 1, 1))(event));
+    }
+    const enqueued = (await queued()).map((m) => (m.body as { callId: string }).callId);
+    expect(enqueued.sort()).toEqual([...callIds].sort());
+    expect((await quarantined()).map((m) => (m.body as { path: string }).path)).toEqual([
+      'user_id',
+    ]);
+    const plainAnswers = [];
+    for (const event of events) plainAnswers.push(await fn.invoke(event));
+    expect(tracedAnswers).toEqual(plainAnswers);
+    expect(plainAnswers.map((answer) => answer.statusCode)).toEqual([
+      200, 200, 200, 200, 401, 401, 403, 400,
+    ]);
+    // The untraced bundle sent the same messages: the same deduplication IDs, none new.
+    expect(await queued()).toEqual([]);
+  });
+
+  it('records its SQS, Secrets Manager and DynamoDB calls as subsegments of each sampled invocation, and nothing of the others', async () => {
+    await subsegments(0);
+    // A fresh container: its first callback reads the secret.
+    const first = await tracedStart();
+    try {
+      const send = (n: number, sampled: 0 | 1, fields: Record<string, CallbackValue>) =>
+        raw(signCallback(fields, { secret: SECRET }).body, {
+          via: first.invokeTraced(header(n, sampled)),
+        });
+      expect([
+        await send(11, 1, callRejectFields({ call_id: uniqueCallId() })),
+        await send(12, 0, callRejectFields({ call_id: uniqueCallId() })),
+        await send(13, 1, callRejectFields({ call_id: uniqueCallId(), user_id: true })),
+      ]).toEqual([200, 200, 200]);
+    } finally {
+      first.stop();
+    }
+    // The first reads both stages of the secret (no AWSPREVIOUS here: a 400), the guard's
+    // PutItem, the SendMessage; the unsampled one (12) nothing; the quarantined one (13) no read.
+    expect(await subsegments(6)).toEqual({
+      [`1-6745f0b1-${'11'.padStart(24, '0')} ${'11'.padStart(16, 'a')}`]: [
+        'DynamoDB PutItem 200',
+        'SQS SendMessage 200',
+        'SecretsManager GetSecretValue 200',
+        'SecretsManager GetSecretValue 400',
+      ],
+      [`1-6745f0b1-${'13'.padStart(24, '0')} ${'13'.padStart(16, 'a')}`]: [
+        'DynamoDB PutItem 200',
+        'SQS SendMessage 200',
+      ],
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -448,11 +449,15 @@ describe('one budget for the whole callback', () => {
           }),
           secrets.secretId,
         ),
-        replayGuard: new DynamoReplayGuard('guard', 300, {
-          ...perCallbackClientSettings,
-          endpoint: tableEndpoint,
-          credentials,
-        }),
+        replayGuard: new DynamoReplayGuard(
+          'guard',
+          300,
+          new DynamoDBClient({
+            ...perCallbackClientSettings,
+            endpoint: tableEndpoint,
+            credentials,
+          }),
+        ),
         queue: new SqsSender(
           new SQSClient({ ...perCallbackClientSettings, endpoint: hole.endpoint, credentials }),
           `${hole.endpoint}/000000000000/q.fifo`,

@@ -31,6 +31,7 @@ const EXISTING_SECRET =
   'arn:aws:secretsmanager:eu-west-1:123456789012:secret:zego/callback-secret-AbC123';
 const CERTIFICATE =
   'arn:aws:acm:eu-west-1:123456789012:certificate/0f3a7c1e-1111-2222-3333-444455556666';
+const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const FLAGS = (JSON.parse(source('cdk.json')) as { context: Record<string, unknown> }).context;
 
 /** One setting read from one raw value, as context, environment and props read it. */
@@ -324,6 +325,7 @@ describe('every CDK context key', () => {
       previousSecretHours: ['37', {}, '"PREVIOUS_SECRET_HOURS":"37"'],
       logLevel: ['WARN', {}, '"LOG_LEVEL":"WARN"'],
       replayGuard: ['true', {}, 'REPLAY_TABLE_NAME'],
+      tracing: ['true', {}, '"TracingConfig":{"Mode":"Active"}'],
       logRetentionDays: ['545', {}, '"RetentionInDays":545'],
       throttleRateLimit: ['4321', {}, '"ThrottlingRateLimit":4321'],
       throttleBurstLimit: ['8765', {}, '"ThrottlingBurstLimit":8765'],
@@ -334,6 +336,7 @@ describe('every CDK context key', () => {
       noCallbacksAlarmMinutes: ['45', {}, '"Period":2700'],
       oldestMessageAlarmSeconds: ['611', {}, '"Threshold":611'],
       callbackSecretArn: [EXISTING_SECRET, {}, `"CALLBACK_SECRET_ID":"${EXISTING_SECRET}"`],
+      encryptionKeyArn: [KEY, {}, `"KmsMasterKeyId":"${KEY}"`],
       certificateArn: [`${CERTIFICATE}7`, domain, `"CertificateArn":"${CERTIFICATE}7"`],
       hostedZoneId: ['Z0123456789XYZ', zone, '"HostedZoneId":"Z0123456789XYZ"'],
       // The zone's name is not in the template: it decides whether the domain is in the zone.

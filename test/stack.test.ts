@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { type CfnKey, Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -10,6 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../lambda/settings.js';
 import { InvalidPropsError } from '../lib/props.js';
+import { ReferenceConsumer } from '../lib/reference-consumer.js';
 import { ZegoCallbackMonitoring } from '../lib/zego-callback-monitoring.js';
 import {
   ZegoCallbackReceiver,
@@ -1004,5 +1006,145 @@ describe('the replay guard', () => {
 
   it('stays cdk-nag clean, warnings included', () => {
     expect(openFindings(synth({ replayGuard: true }).app)).toEqual([]);
+  });
+});
+
+describe('tracing', () => {
+  const xray = {
+    Effect: 'Allow',
+    Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+    Resource: '*',
+  };
+  const functionsOf = (template: Template) =>
+    Object.values(template.findResources('AWS::Lambda::Function')).map((f) => [
+      f.Properties.Role['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, ''),
+      f.Properties.TracingConfig,
+    ]);
+  const statementsOf = (template: Template) =>
+    Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement,
+    );
+
+  it('is off by default: no function traced, no X-Ray permission', () => {
+    const template = Template.fromStack(synth({ referenceConsumer: 'true' }).stack);
+    expect(functionsOf(template)).toEqual([
+      ['ReceiverHandlerRole', undefined],
+      ['ReferenceConsumerRole', undefined],
+    ]);
+    expect(JSON.stringify(statementsOf(template))).not.toContain('xray:');
+  });
+
+  it('traces the receiver and the consumer actively, each role allowed to send segments', () => {
+    const template = Template.fromStack(
+      synth({ tracing: 'true', referenceConsumer: 'true' }).stack,
+    );
+    expect(functionsOf(template)).toEqual([
+      ['ReceiverHandlerRole', { Mode: 'Active' }],
+      ['ReferenceConsumerRole', { Mode: 'Active' }],
+    ]);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    expect(policies.map((p) => p.Properties.PolicyDocument.Statement[1])).toEqual([xray, xray]);
+    // HTTP APIs have no X-Ray on the stage: nothing to switch on there.
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { TracingEnabled: Match.absent() });
+  });
+});
+
+describe('a customer-managed key (encryptionKey)', () => {
+  let template: Template;
+  let key: { 'Fn::GetAtt': [string, 'Arn'] };
+  beforeAll(() => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Keyed');
+    const encryptionKey = new Key(stack, 'Key', { enableKeyRotation: true });
+    const receiver = new ZegoCallbackReceiver(stack, 'Receiver', {
+      replayGuard: true,
+      encryptionKey,
+    });
+    new ZegoCallbackMonitoring(stack, 'Monitoring', { receiver, alarmEmail: 'ops@example.com' });
+    new ReferenceConsumer(stack, 'Consumer', { queue: receiver.queue, encryptionKey });
+    template = Template.fromStack(stack);
+    key = { 'Fn::GetAtt': [stack.getLogicalId(encryptionKey.node.defaultChild as CfnKey), 'Arn'] };
+  });
+  const keysOf = (type: string, property: (properties: Record<string, unknown>) => unknown) =>
+    Object.values(template.findResources(type)).map((r) => property(r.Properties));
+
+  it('encrypts every queue, the secret, every log group, both tables and the alarm topic with it', () => {
+    expect(keysOf('AWS::SQS::Queue', (p) => [p.KmsMasterKeyId, p.SqsManagedSseEnabled])).toEqual(
+      Array(3).fill([key, undefined]),
+    );
+    expect(keysOf('AWS::SecretsManager::Secret', (p) => p.KmsKeyId)).toEqual([key]);
+    expect(keysOf('AWS::Logs::LogGroup', (p) => p.KmsKeyId)).toEqual([key, key, key]);
+    expect(keysOf('AWS::DynamoDB::Table', (p) => p.SSESpecification)).toEqual(
+      Array(2).fill({ KMSMasterKeyId: key, SSEEnabled: true, SSEType: 'KMS' }),
+    );
+    expect(keysOf('AWS::SNS::Topic', (p) => p.KmsMasterKeyId)).toEqual([key]);
+  });
+
+  it('lets CloudWatch Logs use it for this account’s log groups, and CloudWatch publish alarms with it', () => {
+    const [policy] = keysOf('AWS::KMS::Key', (p) => p.KeyPolicy) as {
+      Statement: Record<string, unknown>[];
+    }[];
+    const region = { Ref: 'AWS::Region' };
+    expect(policy?.Statement).toEqual(
+      expect.arrayContaining([
+        {
+          Effect: 'Allow',
+          Principal: { Service: { 'Fn::Join': ['', ['logs.', region, '.amazonaws.com']] } },
+          Action: [
+            'kms:Encrypt*',
+            'kms:Decrypt*',
+            'kms:ReEncrypt*',
+            'kms:GenerateDataKey*',
+            'kms:Describe*',
+          ],
+          Resource: '*',
+          Condition: {
+            ArnLike: {
+              'kms:EncryptionContext:aws:logs:arn': {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':logs:',
+                    region,
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':log-group:*',
+                  ],
+                ],
+              },
+            },
+          },
+        },
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+        },
+      ]),
+    );
+  });
+
+  it('lets each function encrypt and decrypt with it, on that key alone', () => {
+    const kms = Object.values(template.findResources('AWS::IAM::Policy')).map((p) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown }[])
+        .filter((s) => JSON.stringify(s.Action).includes('kms:'))
+        .map((s) => [[s.Action].flat().sort(), s.Resource]),
+    );
+    const encryptDecrypt = [
+      ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+      key,
+    ];
+    // The consumer also decrypts what it receives; the receiver's secret read goes through the key policy.
+    expect(kms).toEqual([[encryptDecrypt], [encryptDecrypt, [['kms:Decrypt'], key]]]);
+  });
+
+  it('comes from CDK context as an ARN, for every queue', () => {
+    const arn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const keyed = Template.fromStack(synth({ encryptionKeyArn: arn }).stack);
+    expect(
+      Object.values(keyed.findResources('AWS::SQS::Queue')).map((q) => q.Properties.KmsMasterKeyId),
+    ).toEqual([arn, arn, arn]);
   });
 });

@@ -2,14 +2,13 @@ import { hash } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
-  type DynamoDBClientConfig,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ReplayedSignatureError, ReplayGuardError } from '../core/errors.js';
 import type { SignedFields } from '../core/signature.js';
 import type { Config } from './config.js';
 import { withDeadline } from './deadline.js';
-import { perCallbackClientSettings } from './sdk-client-settings.js';
+import { perCallbackClientSettings, type Traced } from './sdk-client-settings.js';
 
 export interface ReplayGuard {
   /**
@@ -28,20 +27,15 @@ export const GUARD_DEADLINE_MS = 1_000;
  * holds digests only, never a signature.
  */
 export class DynamoReplayGuard implements ReplayGuard {
-  private readonly client: DynamoDBClient;
-
   constructor(
     private readonly tableName: string,
     /** The time window, either way; 0 (no time check): a capture is accepted for ever. */
     private readonly toleranceSeconds: number,
-    clientConfig: DynamoDBClientConfig = {},
+    private readonly client: DynamoDBClient,
     private readonly deadlineMs: number = GUARD_DEADLINE_MS,
-  ) {
-    this.client = new DynamoDBClient(clientConfig);
-  }
+  ) {}
 
   async admit(signed: SignedFields, bodyDigest: string, withinMs = this.deadlineMs): Promise<void> {
-    const client = this.client;
     // The signature alone: it binds secret, timestamp and nonce joined with no separator, so
     // moving characters between the nonce and the timestamp is the same capture, the same key.
     const pk = hash('sha256', signed.signature, 'hex');
@@ -51,7 +45,7 @@ export class DynamoReplayGuard implements ReplayGuard {
       // No options on send: they would defeat the client's middleware cache (see sdk-client-settings.ts).
       await withDeadline(
         Math.min(this.deadlineMs, withinMs),
-        client.send(
+        this.client.send(
           new PutItemCommand({
             TableName: this.tableName,
             Item: {
@@ -77,10 +71,9 @@ export class DynamoReplayGuard implements ReplayGuard {
  * The guard as the replay-guard entry point wires it (lambda/entry-replay-guard.ts). Only that
  * entry imports this module, so the default bundle carries no DynamoDB client at all.
  */
-export function replayGuardFromConfig(config: Config): ReplayGuard | undefined {
+export function replayGuardFromConfig(config: Config, traced: Traced = (c) => c) {
   if (config.replayTableName === undefined) return undefined;
-  return new DynamoReplayGuard(config.replayTableName, config.policy.toleranceSeconds, {
-    ...perCallbackClientSettings,
-    endpoint: config.awsEndpointUrlDynamodb,
-  });
+  const endpoint = config.awsEndpointUrlDynamodb;
+  const client = traced(new DynamoDBClient({ ...perCallbackClientSettings, endpoint }));
+  return new DynamoReplayGuard(config.replayTableName, config.policy.toleranceSeconds, client);
 }

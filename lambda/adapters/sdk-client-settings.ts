@@ -16,3 +16,7 @@ export const sdkClientSettings = {
  * the timeouts above, and a message it stores after all is what ZEGOCLOUD's retry deduplicates.
  */
 export const perCallbackClientSettings = { ...sdkClientSettings, cacheMiddleware: true } as const;
+
+/** An SDK client as an entry point wants it: as it is, or recorded by X-Ray (entry-traced.ts). */
+export type Traced = <C extends SdkClient>(client: C) => C;
+type SdkClient = { middlewareStack: { use: unknown; remove: unknown }; config: unknown };
