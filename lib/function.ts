@@ -1,33 +1,30 @@
 import { fileURLToPath } from 'node:url';
 import type { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type ILogGroup, LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 
-/** Local esbuild, never Docker; the SDK bundled rather than the runtime's: smaller, pinned, faster. */
-const BUNDLING: BundlingOptions = {
-  externalModules: [],
-  minify: true,
-  sourceMap: false,
-  target: 'node24',
-  format: OutputFormat.ESM,
-  mainFields: ['module', 'main'],
-  forceDockerBundling: false,
-};
+/**
+ * Every function's code, one entry per lambda/<name>.ts: `npm run build` (scripts/build.ts)
+ * bundles each into dist/assets/<name>/index.mjs, so a user's synth needs no esbuild. `nodeHttpShim`:
+ * node:http through lambda/builtins/node-http.cjs (the receiver's: measured a fifth off its load).
+ */
+export const ENTRIES = {
+  entry: { nodeHttpShim: true },
+  'entry-replay-guard': { nodeHttpShim: true },
+  consumer: { nodeHttpShim: false },
+} as const;
+export type Entry = keyof typeof ENTRIES;
 
-/** The receiver's: node:http through a CommonJS shim (see the file), measured a fifth off its load. */
-export const RECEIVER_BUNDLING: BundlingOptions = {
-  ...BUNDLING,
-  esbuildArgs: {
-    '--alias': `node:http=${fileURLToPath(new URL('../lambda/builtins/node-http.cjs', import.meta.url))}`,
-  },
-};
+/** dist/assets, from lib/function.ts in this checkout as from dist/lib/function.js in the package. */
+export const ASSETS = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../dist/assets/' : '../assets/', import.meta.url),
+);
 
 export interface FunctionProps {
-  /** The handler's file under lambda/. */
-  readonly entry: string;
+  /** The handler's bundle, built from lambda/<entry>.ts. */
+  readonly entry: Entry;
   /** Its role's. */
   readonly description: string;
   readonly memorySize: number;
@@ -36,7 +33,6 @@ export interface FunctionProps {
   readonly logRetentionDays: number;
   /** An existing log group instead of a new one. */
   readonly logGroup?: ILogGroup | undefined;
-  readonly bundling?: BundlingOptions;
 }
 
 /**
@@ -51,9 +47,9 @@ export function createFunction(scope: Construct, prefix: string, props: Function
     description: props.description,
   });
   logGroup.grantWrite(role);
-  return new NodejsFunction(scope, 'Handler', {
-    entry: fileURLToPath(new URL(`../lambda/${props.entry}`, import.meta.url)),
-    handler: 'handler',
+  return new LambdaFunction(scope, 'Handler', {
+    code: Code.fromAsset(`${ASSETS}${props.entry}`),
+    handler: 'index.handler',
     runtime: Runtime.NODEJS_24_X,
     architecture: Architecture.ARM_64,
     memorySize: props.memorySize,
@@ -61,6 +57,5 @@ export function createFunction(scope: Construct, prefix: string, props: Function
     role,
     logGroup,
     environment: props.environment,
-    bundling: props.bundling ?? BUNDLING,
   });
 }

@@ -10,7 +10,7 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ILogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ARecord, type IHostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
@@ -33,7 +33,7 @@ import {
   namesWhere,
   UNSET_SECRET_PLACEHOLDER,
 } from '../lambda/settings.js';
-import { createFunction, RECEIVER_BUNDLING } from './function.js';
+import { createFunction } from './function.js';
 import { InvalidPropsError, readProps } from './props.js';
 
 /**
@@ -166,7 +166,7 @@ export interface ZegoCallbackReceiverProps {
  */
 export class ZegoCallbackReceiver extends Construct {
   readonly api: HttpApi;
-  readonly handler: NodejsFunction;
+  readonly handler: LambdaFunction;
   readonly queue: IQueue;
   /** The callback queue's DLQ; undefined when you brought your own queue. */
   readonly deadLetterQueue?: IQueue;
@@ -245,7 +245,7 @@ export class ZegoCallbackReceiver extends Construct {
     }
     this.handler = createFunction(this, 'Handler', {
       // The guard has its own entry, so that the default bundle carries no DynamoDB client.
-      entry: settings.replayGuard ? 'entry-replay-guard.ts' : 'entry.ts',
+      entry: settings.replayGuard ? 'entry-replay-guard' : 'entry',
       description:
         'ZEGOCLOUD callback handler: write its logs, read one secret, send to its queues',
       memorySize: settings.memorySize,
@@ -259,7 +259,6 @@ export class ZegoCallbackReceiver extends Construct {
       },
       logRetentionDays: settings.logRetentionDays,
       logGroup: props.logGroup,
-      bundling: RECEIVER_BUNDLING,
     });
     this.queue.grantSendMessages(this.handler);
     this.quarantineQueue.grantSendMessages(this.handler);
