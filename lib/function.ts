@@ -6,15 +6,11 @@ import { type ILogGroup, LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 
 /**
- * Every function's code, one entry per lambda/<name>.ts: `npm run build` (scripts/build.ts)
- * bundles each into dist/assets/<name>/index.mjs, so a user's synth needs no esbuild. `nodeHttpShim`:
- * node:http through lambda/builtins/node-http.cjs (the receiver's: measured a fifth off its load).
+ * Every function's code, lambda/<name>.ts, which `npm run build` (scripts/build.ts) bundles into
+ * dist/assets/<name>/index.mjs, so a user's synth needs no esbuild. `true`: a receiver's, its
+ * node:http through lambda/builtins/node-http.cjs (measured a fifth off its load).
  */
-export const ENTRIES = {
-  entry: { nodeHttpShim: true },
-  'entry-replay-guard': { nodeHttpShim: true },
-  consumer: { nodeHttpShim: false },
-} as const;
+export const ENTRIES = { entry: true, 'entry-replay-guard': true, consumer: false } as const;
 export type Entry = keyof typeof ENTRIES;
 
 /** dist/assets, from lib/function.ts in this checkout as from dist/lib/function.js in the package. */

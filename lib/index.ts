@@ -3,6 +3,7 @@
  * and the error a construct throws at synth.
  *
  *   import { ZegoCallbackReceiver, parseCallbackMessage } from 'zego-callback-queue';
+ * @packageDocumentation
  */
 
 export type { CallEvent } from '../lambda/core/callback.js';

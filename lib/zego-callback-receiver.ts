@@ -166,7 +166,9 @@ export interface ZegoCallbackReceiverProps {
  */
 export class ZegoCallbackReceiver extends Construct {
   readonly api: HttpApi;
+  /** The function that verifies, parses and enqueues each callback. */
   readonly handler: LambdaFunction;
+  /** The FIFO queue your consumers read: the new one, or the `queue` prop. */
   readonly queue: IQueue;
   /** The callback queue's DLQ; undefined when you brought your own queue. */
   readonly deadLetterQueue?: IQueue;
@@ -175,6 +177,7 @@ export class ZegoCallbackReceiver extends Construct {
   readonly secret: ISecret;
   /** The URL to paste into the ZEGOCLOUD Admin Console. */
   readonly callbackUrl: string;
+  /** Where the function writes its metrics; the monitoring's alarms read them there. */
   readonly metricsNamespace: string;
   /** The replay guard's table, when `replayGuard` is on. */
   readonly replayTable?: Table;

@@ -37,7 +37,7 @@ export async function bundle(source: string, outfile: string, nodeHttpShim: bool
 export async function bundleFunctions(): Promise<void> {
   rmSync(ASSETS, { recursive: true, force: true });
   await Promise.all(
-    Object.entries(ENTRIES).map(([name, { nodeHttpShim }]) =>
+    Object.entries(ENTRIES).map(([name, nodeHttpShim]) =>
       bundle(join(ROOT, 'lambda', `${name}.ts`), join(ASSETS, name, 'index.mjs'), nodeHttpShim),
     ),
   );

@@ -105,6 +105,24 @@ describe('the package npm packs', () => {
   });
 });
 
+describe('install scripts', () => {
+  /** Reviewed (docs/package.md): a new version of either, or another package, needs a review. */
+  const REVIEWED = { 'classic-level': '3.0.0', esbuild: '0.28.2' };
+
+  it('are allowed for the reviewed packages alone, at the versions the lockfile installs', () => {
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string; hasInstallScript?: boolean }>;
+    };
+    const withScripts = Object.entries(lock.packages)
+      .filter(([, entry]) => entry.hasInstallScript)
+      .map(([path, entry]) => [path.replace(/^.*node_modules\//, ''), entry.version]);
+    expect(Object.fromEntries(withScripts)).toEqual(REVIEWED);
+    // By name: npm refuses a pinned allow when the lockfile has no resolved URLs, as here.
+    const { allowScripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(allowScripts).toEqual({ 'classic-level': true, esbuild: true });
+  });
+});
+
 type Fixture = 'app-typescript' | 'app-javascript';
 
 /**
