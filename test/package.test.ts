@@ -128,18 +128,24 @@ type Fixture = 'app-typescript' | 'app-javascript';
 /**
  * The fixture in a directory of its own, its dependencies (aws-cdk-lib, constructs, cdk-nag) links
  * to this repo's copies (the peers the package finds; an install from the npm cache costs ~7 s
- * each), then the tarball installed by npm, with its dependencies, as a user installs it.
+ * each), then the tarball installed by npm, with its dependencies, as a user installs it. Its
+ * devDependencies are dropped first, so that npm resolves none of them: addDevTools links them.
  */
 async function install(fixture: Fixture): Promise<string> {
   const dir = join(work, fixture);
   cpSync(join(ROOT, 'test/fixtures', fixture), dir, { recursive: true });
-  const cdkJson = JSON.parse(readFileSync(join(dir, 'cdk.json'), 'utf8'));
-  writeFileSync(join(dir, 'cdk.json'), JSON.stringify({ ...cdkJson, context: FLAGS }));
+  const edit = (file: string, change: (json: Record<string, unknown>) => object) =>
+    writeFileSync(
+      join(dir, file),
+      JSON.stringify(change(JSON.parse(readFileSync(join(dir, file), 'utf8')))),
+    );
+  edit('cdk.json', (cdkJson) => ({ ...cdkJson, context: FLAGS }));
+  edit('package.json', ({ devDependencies, ...manifest }) => manifest);
   mkdirSync(join(dir, 'node_modules'));
   for (const name of ['aws-cdk-lib', 'constructs', 'cdk-nag']) {
     symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name));
   }
-  const args = ['install', '--prefer-offline', '--omit=dev', '--no-audit', '--no-fund', tarball];
+  const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball];
   await run('npm', args, { cwd: dir, env: USER_ENV });
   return dir;
 }
