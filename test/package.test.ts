@@ -205,6 +205,18 @@ describe.each([
     expect(existsSync(join(dir, 'node_modules/zego-callback-queue/node_modules'))).toBe(false);
   });
 
+  it('is one module to import and to require: the same classes either way (require(esm))', async () => {
+    const script = `import { createRequire } from 'node:module';
+      import * as esm from 'zego-callback-queue';
+      const cjs = createRequire(process.cwd() + '/')('zego-callback-queue');
+      console.log(JSON.stringify(Object.keys(esm).filter((name) => esm[name] !== cjs[name])));`;
+    const { stdout } = await run('node', ['--input-type=module', '-e', script], {
+      cwd: dir,
+      env: USER_ENV,
+    });
+    expect(JSON.parse(stdout)).toEqual([]);
+  });
+
   it('synthesizes offline: the receiver with the bundle that ships, cdk-nag AwsSolutions clean', async () => {
     expect(synth.stderr).not.toContain('Bundling asset');
     const out = join(dir, 'cdk.out');
