@@ -7,18 +7,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { App, Stack } from 'aws-cdk-lib';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
-import { RECEIVER_BUNDLING } from '../lib/function.js';
 import { readContext, ZegoCallbackStack } from '../lib/zego-callback-stack.js';
 import { callRejectFields, signCallback } from '../local/callback-signer.js';
 import { startLocalSqs } from '../local/sqs.js';
+import { bundle } from '../scripts/build.js';
 import { type HostileResult, measureHostile } from './hostile.js';
 
 /**
  * `npm run bench`: the deployable bundle against the floor (a minimal parse-and-send handler
- * bundled the same way) and a peer (that minimal handler as NodejsFunction builds it by default:
+ * bundled the same way, by scripts/build.ts) and a peer (that minimal handler as NodejsFunction builds it by default:
  * CommonJS, SDK left external and loaded from node_modules), all on Node 24, against the
  * embedded SQS on loopback. Reports figures and ratios; asserts nothing about time.
  */
@@ -45,25 +45,25 @@ const NODE_MODULES = here('../node_modules');
 
 type Name = 'ours' | 'floor' | 'peer';
 
-/** Builds all three through CDK itself, so each is bundled exactly as `cdk synth` would. */
-function synthesize(): Record<Name, string> {
+/**
+ * Ours as `cdk synth` stages it (the bundle `npm run build` wrote, which ships), the floor
+ * bundled by the same function with the receiver's options, the peer as NodejsFunction builds it.
+ */
+async function synthesize(): Promise<Record<Name, string>> {
   const outdir = join(OUT, 'cdk');
   rmSync(outdir, { recursive: true, force: true });
   const app = new App({ outdir, context: { ...CONTEXT, 'aws:cdk:enable-asset-metadata': true } });
   const ours = new ZegoCallbackStack(app, 'Ours', { settings: readContext(app) });
   const floorStack = new Stack(app, 'Floor');
-  const common = { runtime: Runtime.NODEJS_24_X, architecture: Architecture.ARM_64 };
-  const floor = new NodejsFunction(floorStack, 'Floor', {
-    ...common,
-    entry: here('./floor-handler.ts'),
-    bundling: RECEIVER_BUNDLING,
-  });
   const peer = new NodejsFunction(floorStack, 'Peer', {
-    ...common,
+    runtime: Runtime.NODEJS_24_X,
+    architecture: Architecture.ARM_64,
     entry: here('./floor-handler.ts'),
   });
   const assembly = app.synth();
-  const assetOf = (stackName: string, fn: NodejsFunction) => {
+  const floorDir = join(OUT, 'floor-bundle');
+  await bundle(here('./floor-handler.ts'), join(floorDir, 'index.mjs'), 'receiver');
+  const assetOf = (stackName: string, fn: LambdaFunction) => {
     const logicalId = floorStack.getLogicalId(fn.node.defaultChild as never);
     const template = assembly.getStackByName(stackName).template as {
       Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
@@ -85,7 +85,7 @@ function synthesize(): Record<Name, string> {
   };
   return {
     ours: place('ours', assetOf(ours.stackName, ours.receiver.handler)),
-    floor: place('floor', assetOf('Floor', floor)),
+    floor: place('floor', floorDir),
     peer: place('peer', assetOf('Floor', peer)),
   };
 }
@@ -296,7 +296,7 @@ function signedBodies(n: number, prefix: string): string[] {
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  const bundles = synthesize();
+  const bundles = await synthesize();
   const pure = await buildPureEntries();
   const sqs = await startLocalSqs();
   const daemon = CONTEXT.tracing === 'true' ? await fakeXrayDaemon() : undefined;

@@ -2,36 +2,35 @@ import { fileURLToPath } from 'node:url';
 import { Aws, type Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { type ILogGroup, LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 
-/** Local esbuild, never Docker; the SDK bundled rather than the runtime's: smaller, pinned, faster. */
-const BUNDLING: BundlingOptions = {
-  externalModules: [],
-  minify: true,
-  sourceMap: false,
-  target: 'node24',
-  format: OutputFormat.ESM,
-  mainFields: ['module', 'main'],
-  forceDockerBundling: false,
-};
+/**
+ * Every function's code, lambda/<name>.ts, which `npm run build` (scripts/build.ts) bundles into
+ * dist/assets/<name>/index.mjs, so a user's synth needs no esbuild. `receiver`: its node:http
+ * through lambda/builtins/node-http.cjs (measured a fifth off its load); `traced`: that, and a
+ * `require` for the X-Ray SDK, which is CommonJS and calls it where ESM has none.
+ */
+export const ENTRIES = {
+  entry: 'receiver',
+  'entry-replay-guard': 'receiver',
+  'entry-traced': 'traced',
+  consumer: 'plain',
+} as const;
+export type Entry = keyof typeof ENTRIES;
+export type EntryKind = (typeof ENTRIES)[Entry];
 
-/** The receiver's: node:http through a CommonJS shim (see the file), measured a fifth off its load. */
-export const RECEIVER_BUNDLING: BundlingOptions = {
-  ...BUNDLING,
-  esbuildArgs: {
-    '--alias': `node:http=${fileURLToPath(new URL('../lambda/builtins/node-http.cjs', import.meta.url))}`,
-  },
-};
-
-/** lambda/entry-traced.ts's: the X-Ray SDK is CommonJS and calls `require`, which ESM lacks. */
-export const TRACED_BUNDLING: BundlingOptions = {
-  ...RECEIVER_BUNDLING,
-  banner:
-    "import{createRequire as zcqRequire}from'node:module';const require=zcqRequire(import.meta.url);",
-};
+/** dist/assets, from lib/function.ts in this checkout as from dist/lib/function.js in the package. */
+export const ASSETS = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../dist/assets/' : '../assets/', import.meta.url),
+);
 
 type Reasons = Record<string, string | false | undefined>;
 /** cdk-nag findings `scope` accepts by design: full rule ids, space-separated, to the reason. */
@@ -64,8 +63,8 @@ export function createLogGroup(scope: Construct, id: string, retention: number, 
 }
 
 export interface FunctionProps {
-  /** The handler's file under lambda/. */
-  readonly entry: string;
+  /** The handler's bundle, built from lambda/<entry>.ts. */
+  readonly entry: Entry;
   /** Its role's. */
   readonly description: string;
   readonly memorySize: number;
@@ -74,7 +73,6 @@ export interface FunctionProps {
   readonly logRetentionDays: number;
   /** An existing log group instead of a new one. */
   readonly logGroup?: ILogGroup | undefined;
-  readonly bundling?: BundlingOptions;
   readonly tracing: boolean;
   readonly encryptionKey?: IKey | undefined;
 }
@@ -92,9 +90,9 @@ export function createFunction(scope: Construct, prefix: string, props: Function
     description: props.description,
   });
   logGroup.grantWrite(role);
-  const handler = new NodejsFunction(scope, 'Handler', {
-    entry: fileURLToPath(new URL(`../lambda/${props.entry}`, import.meta.url)),
-    handler: 'handler',
+  const handler = new LambdaFunction(scope, 'Handler', {
+    code: Code.fromAsset(`${ASSETS}${props.entry}`),
+    handler: 'index.handler',
     runtime: Runtime.NODEJS_24_X,
     architecture: Architecture.ARM_64,
     memorySize: props.memorySize,
@@ -102,7 +100,6 @@ export function createFunction(scope: Construct, prefix: string, props: Function
     role,
     logGroup,
     environment: props.environment,
-    bundling: props.bundling ?? BUNDLING,
     ...(tracing && { tracing: Tracing.ACTIVE }),
   });
   acknowledge(handler, {

@@ -2,7 +2,8 @@
  * The library entry point: the constructs and their props, the message contract for consumers,
  * and the error a construct throws at synth.
  *
- *   import { ZegoCallbackReceiver, parseCallbackMessage } from 'zego-callback-queue/lib/index.js';
+ *   import { ZegoCallbackReceiver, parseCallbackMessage } from 'zego-callback-queue';
+ * @packageDocumentation
  */
 
 export type { CallEvent } from '../lambda/core/callback.js';

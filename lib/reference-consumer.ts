@@ -1,8 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -40,7 +40,7 @@ export interface ReferenceConsumerProps {
  * one poison message does not hold back the batch; idempotency records in a table of its own.
  */
 export class ReferenceConsumer extends Construct {
-  readonly handler: NodejsFunction;
+  readonly handler: LambdaFunction;
   /** Powertools Idempotency's records: one per message `id`, expired by TTL. */
   readonly idempotencyTable: Table;
 
@@ -64,7 +64,7 @@ export class ReferenceConsumer extends Construct {
     });
 
     this.handler = createFunction(this, '', {
-      entry: 'consumer.ts',
+      entry: 'consumer',
       description:
         'Reference consumer: read and delete messages of one queue, keep its idempotency records, write its own logs',
       memorySize: 256,

@@ -11,7 +11,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ARecord, type IHostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
@@ -34,14 +34,7 @@ import {
   namesWhere,
   UNSET_SECRET_PLACEHOLDER,
 } from '../lambda/settings.js';
-import {
-  AWS_MANAGED_KEY,
-  acknowledge,
-  createFunction,
-  createLogGroup,
-  RECEIVER_BUNDLING,
-  TRACED_BUNDLING,
-} from './function.js';
+import { AWS_MANAGED_KEY, acknowledge, createFunction, createLogGroup } from './function.js';
 import { InvalidPropsError, readProps } from './props.js';
 
 /**
@@ -186,7 +179,9 @@ export interface ZegoCallbackReceiverProps {
  */
 export class ZegoCallbackReceiver extends Construct {
   readonly api: HttpApi;
-  readonly handler: NodejsFunction;
+  /** The function that verifies, parses and enqueues each callback. */
+  readonly handler: LambdaFunction;
+  /** The FIFO queue your consumers read: the new one, or the `queue` prop. */
   readonly queue: IQueue;
   /** The callback queue's DLQ; undefined when you brought your own queue. */
   readonly deadLetterQueue?: IQueue;
@@ -195,6 +190,7 @@ export class ZegoCallbackReceiver extends Construct {
   readonly secret: ISecret;
   /** The URL to paste into the ZEGOCLOUD Admin Console. */
   readonly callbackUrl: string;
+  /** Where the function writes its metrics; the monitoring's alarms read them there. */
   readonly metricsNamespace: string;
   /** The replay guard's table, when `replayGuard` is on. */
   readonly replayTable?: Table;
@@ -272,11 +268,7 @@ export class ZegoCallbackReceiver extends Construct {
     const { tracing } = settings;
     this.handler = createFunction(this, 'Handler', {
       // The guard and tracing have their own entries: the default bundle carries neither.
-      entry: tracing
-        ? 'entry-traced.ts'
-        : settings.replayGuard
-          ? 'entry-replay-guard.ts'
-          : 'entry.ts',
+      entry: tracing ? 'entry-traced' : settings.replayGuard ? 'entry-replay-guard' : 'entry',
       description:
         'ZEGOCLOUD callback handler: write its logs, read one secret, send to its queues',
       memorySize: settings.memorySize,
@@ -290,7 +282,6 @@ export class ZegoCallbackReceiver extends Construct {
       },
       logRetentionDays: settings.logRetentionDays,
       logGroup: props.logGroup,
-      bundling: tracing ? TRACED_BUNDLING : RECEIVER_BUNDLING,
       tracing,
       encryptionKey: key,
     });

@@ -32,7 +32,7 @@ describe('README, Consuming the queue', () => {
     mkdirSync(DIR, { recursive: true });
     const files = snippets.map((code, i) => {
       const file = join(DIR, `snippet-${i}.ts`);
-      const source = code.replaceAll("'./lib/index.js'", "'../../../lib/index.js'");
+      const source = code.replaceAll("'zego-callback-queue'", "'../../../lib/index.js'");
       // The one thing the snippets leave to the reader.
       const declared =
         'declare function notifyCaller(callId: string, userId: string): Promise<void>;\n';
