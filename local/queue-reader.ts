@@ -23,15 +23,23 @@ export function localSqsClient(endpoint: string): SQSClient {
 }
 
 /**
- * Reads every message now visible on the queue, and deletes it unless `keep` is set
- * (kept messages become visible again after the queue's visibility timeout).
+ * Reads every message now visible on the queue, and deletes it unless `keep` is set. A kept
+ * message is visible again after the queue's visibility timeout, so a drain that outlasts it
+ * would read the same messages for ever: it stops at the first receive that brings nothing new,
+ * and says so through `cameRound`.
  */
 export async function drainQueue(
   client: SQSClient,
   queueUrl: string,
-  options: { keep?: boolean; waitSeconds?: number } = {},
+  options: {
+    keep?: boolean;
+    waitSeconds?: number;
+    onMessage?: (message: ReceivedMessage) => void | Promise<void>;
+    cameRound?: () => void;
+  } = {},
 ): Promise<ReceivedMessage[]> {
   const received: ReceivedMessage[] = [];
+  const seen = new Set<string>();
   for (let first = true; ; first = false) {
     const { Messages = [] } = await client.send(
       new ReceiveMessageCommand({
@@ -45,7 +53,16 @@ export async function drainQueue(
       }),
     );
     if (Messages.length === 0) return received;
-    received.push(...Messages.map(toReceived));
+    const fresh = Messages.filter((m) => !seen.has(m.MessageId ?? ''));
+    if (fresh.length === 0) {
+      options.cameRound?.();
+      return received;
+    }
+    for (const message of fresh.map(toReceived)) {
+      seen.add(message.messageId);
+      received.push(message);
+      await options.onMessage?.(message);
+    }
     if (!options.keep) {
       await client.send(
         new DeleteMessageBatchCommand({

@@ -35,10 +35,19 @@ visibility timeout. To see what arrived at no cost to them (docs/operations.md, 
     process.exit(2);
   }
 }
+let cameRound = false;
 const messages = await drainQueue(client, queueUrl, {
   keep: values.keep,
   waitSeconds: Number(values.wait),
+  // Printed as read: a long drain shows its progress, and a stopped one what it had read.
+  onMessage: (message) => console.log(JSON.stringify(message)),
+  cameRound: () => {
+    cameRound = true;
+  },
 });
-for (const message of messages) console.log(JSON.stringify(message));
 console.error(`${messages.length} message(s)${values.keep ? ' (kept)' : ' (deleted)'}`);
+if (cameRound) {
+  console.error(`stopped: messages read earlier came round again (the queue's visibility timeout
+passed while reading), so some may not have been read; run again later to see the rest`);
+}
 client.destroy();

@@ -2,6 +2,7 @@ import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
+  SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +112,45 @@ describe('the local SQS queue attributes', () => {
       ApproximateNumberOfMessages: '1',
       ApproximateNumberOfMessagesNotVisible: '1',
     });
+  });
+});
+
+describe('reading a queue without deleting (receive --keep)', () => {
+  it('stops when what it read comes round again after the visibility timeout, and says so', async () => {
+    const QueueUrl = sqs.deadLetterQueueUrl;
+    const timeout = (VisibilityTimeout: string) =>
+      client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout } }));
+    await drainQueue(client, QueueUrl); // what the dead-letter test above left there
+    await timeout('1');
+    for (let i = 0; i < 12; i++) {
+      const id = `keep-${i}`;
+      await client.send(
+        new SendMessageCommand({
+          QueueUrl,
+          MessageBody: id,
+          MessageGroupId: id,
+          MessageDeduplicationId: id,
+        }),
+      );
+    }
+    const printed: unknown[] = [];
+    let cameRound = 0;
+    const kept = await drainQueue(client, QueueUrl, {
+      keep: true,
+      // The first batch's visibility timeout (1 s here) passes before the next receive.
+      onMessage: async (message) => {
+        printed.push(message.body);
+        if (printed.length === 1) await new Promise((resolve) => setTimeout(resolve, 1_100));
+      },
+      cameRound: () => cameRound++,
+    });
+    expect(cameRound).toBe(1);
+    expect(kept.map((m) => m.body)).toEqual(printed);
+    expect(new Set(printed).size).toBe(printed.length);
+    expect(printed.length).toBeGreaterThanOrEqual(10);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the repeats' timeout
+    const all = (await drainQueue(client, QueueUrl)).map((m) => m.body);
+    expect(all.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `keep-${i}`).sort());
+    await timeout('30');
   });
 });
