@@ -13,9 +13,12 @@ import { type QuarantinedCallback, quarantinedFields } from '../lambda/core/quar
 export interface RequeueResult {
   /** Now on the callback queue (or already there: the deduplication ID is the event's). */
   readonly requeued: number;
-  /** Readable now, but of an event the policy does not forward: deleted, as the handler would. */
-  readonly ignored: number;
-  /** Still not usable by this version: left on the quarantine queue, visible again. */
+  /**
+   * Left on the quarantine queue, visible again: still not usable by this version, of an event
+   * the policy does not forward (never deleted: the handler did not ignore it when it arrived,
+   * and a quarantined field's type is lost, an `event` sent as a number reads as a string), or
+   * not a quarantined callback this version knows (`id` is then the SQS MessageId).
+   */
   readonly kept: readonly {
     readonly id: string;
     readonly path: string;
@@ -50,7 +53,7 @@ export async function requeueQuarantined(
 ): Promise<RequeueResult> {
   const QueueUrl = options.quarantineQueueUrl;
   const queue = new SqsSender(client, options.queueUrl);
-  const result = { requeued: 0, ignored: 0, kept: [] as RequeueResult['kept'][number][] };
+  const result = { requeued: 0, kept: [] as RequeueResult['kept'][number][] };
   let failure: string | undefined;
   // Received and not deleted: hidden until the run ends, so that one seen again ends it.
   const held = new Map<string, string>();
@@ -69,28 +72,34 @@ export async function requeueQuarantined(
       for (const m of fresh) held.set(m.MessageId ?? '', m.ReceiptHandle ?? '');
       for (const message of fresh) {
         const quarantined = readQuarantined(message);
+        if (quarantined === undefined) {
+          const problem = 'not a quarantined callback of schemaVersion 1';
+          result.kept.push({ id: message.MessageId ?? '', path: '', problem });
+          continue;
+        }
         // A policy without `appId`: the AppID was checked when the callback arrived.
         const decision = decide(
           quarantinedFields(quarantined.fields),
           { ...options.policy, appId: undefined },
           new Date(quarantined.receivedAt),
         );
-        if (decision.action === 'quarantine') {
+        if (decision.action !== 'enqueue') {
           result.kept.push({
             id: quarantined.id,
-            path: decision.problem.field,
-            problem: decision.problem.problem,
+            ...(decision.action === 'quarantine'
+              ? { path: decision.problem.field, problem: decision.problem.problem }
+              : { path: 'event', problem: `${decision.envelope.event} is not forwarded` }),
           });
           continue;
         }
         // Stopped between this send and the delete, a run sends it again next time: SQS drops
         // the repeat within 5 minutes of this send; after that it is a duplicate (same `id`).
-        if (decision.action === 'enqueue') await queue.send(decision.message);
+        await queue.send(decision.message);
         await client.send(
           new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }),
         );
         held.delete(message.MessageId ?? '');
-        result[decision.action === 'enqueue' ? 'requeued' : 'ignored']++;
+        result.requeued++;
       }
     }
   } catch (error) {
@@ -129,10 +138,12 @@ export async function requeueQuarantined(
 /** Long enough for a large backlog to be read through once; SQS allows up to 12 hours. */
 const KEEP_HIDDEN_SECONDS = 3_600;
 
-function readQuarantined(message: Message): QuarantinedCallback {
-  const body = JSON.parse(message.Body ?? '') as QuarantinedCallback;
-  if (body.schemaVersion !== 1 || typeof body.fields !== 'object' || body.fields === null) {
-    throw new Error(`message ${message.MessageId} is not a quarantined callback`);
+function readQuarantined(message: Message): QuarantinedCallback | undefined {
+  try {
+    const body = JSON.parse(message.Body ?? '') as QuarantinedCallback;
+    const known = body.schemaVersion === 1 && typeof body.fields === 'object' && body.fields !== null;
+    return known ? body : undefined;
+  } catch {
+    return undefined;
   }
-  return body;
 }

@@ -11,15 +11,15 @@ callback queue (deleted from quarantine), the others stay quarantined.
   --quarantine-url URL   the quarantine queue (default the local stack's; on AWS the stack
                          output QuarantineQueueUrl, read with your AWS credentials)
   --queue-url URL        the callback queue (default the local stack's; on AWS QueueUrl)
-  --forward-events LIST  required: the stack's forwardEvents (e.g. call_reject). Quarantined
-                         events not in it are deleted, as the handler would have ignored them,
-                         so a wrong list would lose them for good: there is no default.
+  --forward-events LIST  required: the stack's forwardEvents (e.g. call_reject)
   --forward-unknown      forward events this version does not know, as forwardUnknownEvents
 
-Quarantined callbacks still unreadable stay on the queue, visible again once the run ends. A
-requeued callback arrives after whatever its call had on the queue since. A run stopped between a
-send and its delete sends that callback again next time (SQS drops it within 5 minutes; after
-that a duplicate with the same id); the messages it held come back within an hour.
+What is not requeued stays on the quarantine queue, visible again once the run ends, each
+printed with the reason: still unreadable, of an event not forwarded (never deleted: a wrong
+list would lose them), or not a quarantined callback this version knows. A requeued callback
+arrives after whatever its call had on the queue since. A run stopped between a send and its
+delete sends that callback again next time (SQS drops it within 5 minutes; after that a
+duplicate with the same id); the messages it held come back within an hour.
 `;
 
 const values = commandLine(USAGE, {
@@ -50,7 +50,7 @@ for (const kept of result.kept) console.log(JSON.stringify({ kept: kept.id, ...k
 const { left } = result;
 console.error(
   [
-    `${result.requeued} requeued, ${result.ignored} ignored (not forwarded), ${result.kept.length} still quarantined`,
+    `${result.requeued} requeued, ${result.kept.length} still quarantined`,
     ...(result.failure === undefined ? [] : [`stopped by a failure: ${result.failure}`]),
     `${result.madeVisible} message(s) this run held made visible again`,
     left === undefined

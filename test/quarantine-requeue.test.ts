@@ -108,15 +108,21 @@ describe('sending quarantined callbacks through again', () => {
     expect(unusable.body.status).toBe('quarantined');
 
     const older = olderQuarantined();
-    const ignored = olderQuarantined({ event: 'call_accept', user_id: 'u' });
-    await quarantine(older, ignored);
+    const notForwarded = olderQuarantined({ event: 'call_accept', user_id: 'u' });
+    await quarantine(older, notForwarded);
 
     expect(await requeue()).toEqual({
       requeued: 1,
-      ignored: 1,
-      kept: [{ id: unusable.body.id, path: 'user_id', problem: expect.any(String) }],
-      madeVisible: 1,
-      left: { visible: 1, hidden: 0 },
+      kept: [
+        {
+          id: unusable.body.id,
+          path: 'user_id',
+          problem: 'must be a non-empty string or a non-negative integer',
+        },
+        { id: notForwarded.id, path: 'event', problem: 'call_accept is not forwarded' },
+      ],
+      madeVisible: 2,
+      left: { visible: 2, hidden: 0 },
     });
     const messages = (await drainQueue(reader, sqs.queueUrl)).map((m) => m.body as CallbackMessage);
     expect(messages).toEqual([
@@ -168,7 +174,6 @@ describe('a requeue an operator can trust', () => {
     expect(received).toBeGreaterThanOrEqual(3);
     expect(result).toEqual({
       requeued: 2,
-      ignored: 0,
       kept: [],
       failure: 'EnqueueError: the queue did not accept the message (Error: injected failure)',
       madeVisible: received - 2,
@@ -176,7 +181,6 @@ describe('a requeue an operator can trust', () => {
     });
     expect(await requeue()).toEqual({
       requeued: 10,
-      ignored: 0,
       kept: [],
       madeVisible: 0,
       left: { visible: 0, hidden: 0 },
@@ -218,7 +222,6 @@ describe('a requeue an operator can trust', () => {
     } as unknown as SQSClient;
     expect(await requeue(dying)).toEqual({
       requeued: 0,
-      ignored: 0,
       kept: [],
       failure: 'Error: the process was stopped',
       madeVisible: 0,
@@ -270,6 +273,49 @@ describe('a requeue an operator can trust', () => {
     ]);
   });
 
+  it('keeps, and goes past, what it must not delete: an event sent as a number, a message not its own', async () => {
+    const handler = createHandlerFromEnvironment({
+      QUEUE_URL: sqs.queueUrl,
+      QUARANTINE_QUEUE_URL: sqs.quarantineQueueUrl,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      CALLBACK_SECRET: SECRET,
+      FORWARD_EVENTS: 'call_reject',
+    });
+    const { post } = callbackSender(SECRET, () => handler);
+    // Quarantined for its type; the quarantine keeps "7", which reads as an unknown event.
+    const numeric = await post({ appid: '1', event: 7, call_id: '5', user_id: 'u' });
+    expect(numeric.body).toEqual({
+      status: 'quarantined',
+      id: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    const { MessageId: newer } = await reader.send(
+      new SendMessageCommand({
+        QueueUrl: sqs.quarantineQueueUrl,
+        MessageBody: JSON.stringify({ ...olderQuarantined(), schemaVersion: 2 }),
+        MessageGroupId: 'newer',
+        MessageDeduplicationId: 'newer',
+      }),
+    );
+    const older = olderQuarantined();
+    await quarantine(older);
+
+    const expected = {
+      requeued: 0,
+      kept: [
+        { id: numeric.body.id, path: 'event', problem: '7 is not forwarded' },
+        { id: newer, path: '', problem: 'not a quarantined callback of schemaVersion 1' },
+      ],
+      madeVisible: 2,
+      left: { visible: 2, hidden: 0 },
+    };
+    expect(await requeue()).toEqual({ ...expected, requeued: 1 });
+    const requeued = await drainQueue(reader, sqs.queueUrl);
+    expect(requeued.map((m) => (m.body as CallbackMessage).callId)).toEqual([
+      String(older.fields.call_id),
+    ]);
+    expect(await requeue()).toEqual(expected);
+  });
+
   it('reports, from the command line, the messages another reader holds', async () => {
     await quarantine(olderQuarantined());
     const { Messages = [] } = await reader.send(
@@ -288,7 +334,7 @@ describe('a requeue an operator can trust', () => {
       'call_timeout',
     ]);
     expect(run.stderr.split('\n')).toEqual([
-      '0 requeued, 0 ignored (not forwarded), 0 still quarantined',
+      '0 requeued, 0 still quarantined',
       '0 message(s) this run held made visible again',
       'the quarantine queue now (approximately): 0 visible, 1 hidden (held by another reader or a stopped run: back within an hour)',
       '',
