@@ -141,7 +141,8 @@ const KEEP_HIDDEN_SECONDS = 3_600;
 function readQuarantined(message: Message): QuarantinedCallback | undefined {
   try {
     const body = JSON.parse(message.Body ?? '') as QuarantinedCallback;
-    const known = body.schemaVersion === 1 && typeof body.fields === 'object' && body.fields !== null;
+    const known =
+      body.schemaVersion === 1 && typeof body.fields === 'object' && body.fields !== null;
     return known ? body : undefined;
   } catch {
     return undefined;

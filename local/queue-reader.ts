@@ -64,12 +64,16 @@ export async function drainQueue(
       await options.onMessage?.(message);
     }
     if (!options.keep) {
-      await client.send(
+      const { Failed = [] } = await client.send(
         new DeleteMessageBatchCommand({
           QueueUrl: queueUrl,
           Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
         }),
       );
+      // A batch answers 200 with its failures listed: a message not deleted comes back.
+      if (Failed.length > 0) {
+        throw new Error(`SQS did not delete ${Failed.length} message(s): ${Failed[0]?.Message}`);
+      }
     }
   }
 }

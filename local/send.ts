@@ -46,6 +46,8 @@ const values = commandLine(USAGE, {
 });
 const shape = values.shape as BodyShape;
 if (!BODY_SHAPES.includes(shape)) refuse(`--shape must be one of ${BODY_SHAPES.join(', ')}`, USAGE);
+const repeat = Number(values.repeat);
+if (!Number.isInteger(repeat) || repeat < 1) refuse('--repeat takes a whole number from 1', USAGE);
 
 // A blank CALLBACK_SECRET is an unset one, as for `npm start`: the development secret.
 const secret = values['wrong-secret']
@@ -70,7 +72,7 @@ for (const pair of values.field) {
 }
 
 let failed = false;
-for (let attempt = 1; attempt <= Number(values.repeat); attempt++) {
+for (let attempt = 1; attempt <= repeat; attempt++) {
   const timestamp = values.timestamp ?? Math.floor(Date.now() / 1000);
   const nonce = Math.floor(Math.random() * 1e12);
   const request = signCallback(fields, {

@@ -1,4 +1,5 @@
 import './quiet-sdk.js';
+import { refuse } from './cli.js';
 import { DEV_SECRET } from './dev-secret.js';
 import { startLocalStack } from './server.js';
 
@@ -6,7 +7,10 @@ import { startLocalStack } from './server.js';
 const port = Number(process.env.PORT ?? 3000);
 const sqsPort = Number(process.env.SQS_PORT ?? 9324);
 const secret = process.env.CALLBACK_SECRET?.trim() || DEV_SECRET;
-const replayGuard = process.env.REPLAY_GUARD === 'true';
+const guard = process.env.REPLAY_GUARD?.trim() || 'false';
+if (guard !== 'true' && guard !== 'false')
+  refuse(`REPLAY_GUARD must be true or false, not "${guard}"`);
+const replayGuard = guard === 'true';
 
 const stack = await startLocalStack({ port, sqsPort, secret, env: process.env, replayGuard });
 

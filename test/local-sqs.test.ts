@@ -1,4 +1,5 @@
 import {
+  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -115,7 +116,24 @@ describe('the local SQS queue attributes', () => {
   });
 });
 
-describe('reading a queue without deleting (receive --keep)', () => {
+describe('reading a queue (npm run receive)', () => {
+  it('fails, naming it, when SQS lists a message of a delete batch as not deleted', async () => {
+    await send('g-del', 'd-del', 'undeleted');
+    const refusing = {
+      send: (command: object) =>
+        command instanceof DeleteMessageBatchCommand
+          ? Promise.resolve({
+              Failed: [{ Id: '0', Code: 'X', Message: 'denied', SenderFault: true }],
+            })
+          : client.send(command as ReceiveMessageCommand),
+    } as unknown as SQSClient;
+    await expect(drainQueue(refusing, sqs.queueUrl)).rejects.toThrow(
+      new Error('SQS did not delete 1 message(s): denied'),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // its visibility timeout
+    expect(await bodies()).toEqual(['undeleted']);
+  });
+
   it('stops when what it read comes round again after the visibility timeout, and says so', async () => {
     const QueueUrl = sqs.deadLetterQueueUrl;
     const timeout = (VisibilityTimeout: string) =>

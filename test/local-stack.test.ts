@@ -12,8 +12,8 @@ import { type LocalStack, startLocalStack } from '../local/server.js';
 import { uniqueCallId } from './support.js';
 
 const run = promisify(execFile);
-const tsx = (script: string, args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', script, ...args], { env: process.env });
+const tsx = (script: string, args: string[], env: Record<string, string> = {}) =>
+  run(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...env } });
 
 let stack: LocalStack;
 
@@ -190,4 +190,29 @@ describe('the local stack with the replay guard', () => {
       await guarded.close();
     }
   });
+});
+
+describe('the command lines refuse what they cannot do as asked', () => {
+  const refusal = (error: { code: number; stdout: string; stderr: string }) => error;
+
+  it('npm start: a REPLAY_GUARD other than true or false, before starting anything', async () => {
+    const refused = await tsx('local/start.ts', [], { REPLAY_GUARD: 'TRUE' }).catch(refusal);
+    expect(refused).toMatchObject({ code: 2, stdout: '' });
+    expect((refused as { stderr: string }).stderr).toBe(
+      'REPLAY_GUARD must be true or false, not "TRUE"\n',
+    );
+  });
+
+  it.each(['five', '0', '1.5'])(
+    'npm run send: --repeat %s, which would send nothing',
+    async (n) => {
+      const refused = await tsx('local/send.ts', ['--url', stack.callbackUrl, '--repeat', n]).catch(
+        refusal,
+      );
+      expect(refused).toMatchObject({ code: 2, stdout: '' });
+      expect((refused as { stderr: string }).stderr).toMatch(
+        /^--repeat takes a whole number from 1\n/,
+      );
+    },
+  );
 });
