@@ -12,7 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,10 +80,15 @@ describe('the package npm packs', () => {
     const library = packed.filter((path) => /^dist\/(lib|lambda)\/[\w/-]+\.(js|d\.ts)$/.test(path));
     expect(library).toContain('dist/lib/index.js');
     expect(library).toContain('dist/lib/index.d.ts');
-    // No test, bench, local tooling, script or TypeScript source.
+    // The runbook that alarm descriptions point at ships too; no test, bench, local tooling,
+    // script or TypeScript source.
+    const docs = readdirSync(join(ROOT, 'docs'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)));
+    expect(docs).toContain('docs/operations.md');
     expect(
       packed.filter((path) => !path.startsWith('dist/assets/') && !library.includes(path)),
-    ).toEqual(['LICENSE', 'README.md', 'package.json']);
+    ).toEqual(['LICENSE', 'README.md', ...docs, 'package.json'].sort());
   });
 
   it('imports at synth only its peers and its one dependency', () => {
