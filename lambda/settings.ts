@@ -1,14 +1,9 @@
 import { CALL_EVENTS } from './core/callback.js';
 
 /**
- * Every setting, once, under one name: the CDK context key, the construct prop and, in
- * SCREAMING_SNAKE_CASE, the function's environment variable (zegoAppId: ZEGO_APP_ID). A context
- * key ending in Arn or Id names what the stack passes as an object prop (callbackSecretArn:
- * callbackSecret; certificateArn: certificate; hostedZoneId and hostedZoneName: hostedZone).
- *
- * Rules and defaults only, so that the function's bundle carries no docs: a setting's doc is the
- * TSDoc of its construct prop or, for the others, of its entry here (scripts/docs.ts).
- * Under lambda/ because the function reads it and lib/ may import lambda/, never the reverse.
+ * Every setting once, under one name: context key, prop and, in SCREAMING_SNAKE_CASE, environment
+ * variable; a context key ending in Arn or Id is an object prop of the stack. Rules and defaults
+ * only, so that the bundle carries no docs: a setting's doc is its prop's TSDoc or its entry's.
  */
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -162,8 +157,7 @@ export const SETTINGS = {
   noCallbacksAlarmMinutes: integer(MONITORING, 0, 0, 1440),
   oldestMessageAlarmSeconds: integer(MONITORING, 900, 60, 1_209_600),
   /**
-   * An existing plain-string secret holding the ZEGOCLOUD CallbackSecret (the prop
-   * `callbackSecret`).
+   * An existing plain-string secret holding the ZEGOCLOUD CallbackSecret (prop `callbackSecret`).
    * @default - a new secret, holding a placeholder (503) until you put the value
    */
   callbackSecretArn: text(
@@ -172,7 +166,8 @@ export const SETTINGS = {
     'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
   ),
   /**
-   * A customer-managed KMS key for all the stack encrypts (the prop `encryptionKey`); its key policy must let CloudWatch Logs and alarms use it (docs/operations.md, Encryption).
+   * A customer-managed KMS key for all the stack encrypts (prop `encryptionKey`); its key policy
+   * must let CloudWatch Logs and alarms use it (docs/operations.md, Encryption).
    * @default - AWS-managed keys
    */
   encryptionKeyArn: text(
@@ -187,8 +182,7 @@ export const SETTINGS = {
     'an ACM certificate ARN, in the region of the stack',
   ),
   /**
-   * Route 53 zone in which to create the alias record of `domainName`; needs `hostedZoneName`
-   * (with it, the prop `hostedZone`).
+   * Route 53 zone for the alias record of `domainName`; with `hostedZoneName`, prop `hostedZone`.
    * @default - none: add the DNS record yourself
    */
   hostedZoneId: text(STACK, /^Z[A-Z0-9]{1,31}$/, 'a Route 53 hosted zone ID'),
@@ -253,10 +247,9 @@ export function splitList(text: string): string[] {
 }
 
 /**
- * Reads settings, every problem reported, each under `label`. Unset (undefined, null) gives the
- * default; blank text is a problem, whatever the type: an unset CI variable
- * (`-c zegoAppId=$APP_ID`) must not silently mean "any AppID" or a default. A refused value reads
- * as its default, so that the caller can go on and report everything at once.
+ * Reads settings, each problem under `label`; unset gives the default, and so does a refused value,
+ * so that every problem is reported at once. Blank is a problem: an unset CI variable
+ * (`-c zegoAppId=$APP_ID`) must not silently mean "any AppID" or a default.
  */
 export function readSettings<N extends SettingName>(
   names: readonly N[],
