@@ -47,10 +47,7 @@ export interface ZegoCallbackMonitoringProps {
 const FIVE_MINUTES = Duration.minutes(5);
 type AlarmOptions = Partial<CreateAlarmOptions> & { readonly alarmDescription: string };
 
-/**
- * The stack's alarms and dashboard. Each alarm's description says what it means and the first
- * thing to check; docs/operations.md's alarm table is generated from them (scripts/docs.ts).
- */
+/** Alarms and a dashboard; each alarm says what it means and what to check first (docs/operations.md). */
 export class ZegoCallbackMonitoring extends Construct {
   readonly alarms: Alarm[] = [];
   readonly dashboard: Dashboard;

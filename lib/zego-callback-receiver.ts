@@ -37,10 +37,7 @@ import {
 import { AWS_MANAGED_KEY, acknowledge, createFunction, createLogGroup } from './function.js';
 import { InvalidPropsError, readProps } from './props.js';
 
-/**
- * Checked in the constructor by the rules of lambda/settings.ts, so that a bad prop fails
- * `cdk synth` naming it. Each plain prop is also a CDK context key of the stack, same name.
- */
+/** Checked at synth by lambda/settings.ts; each plain prop is also a context key, same name. */
 export interface ZegoCallbackReceiverProps {
   /**
    * Your ZEGOCLOUD AppID; when set, callbacks for any other AppID are refused with 403.
@@ -161,10 +158,9 @@ export interface ZegoCallbackReceiverProps {
 }
 
 /**
- * ZEGOCLOUD call-invitation callbacks in, verified messages out: an HTTP API route, a function
- * that verifies and enqueues, a high-throughput FIFO queue with its DLQ, a quarantine queue and
- * the CallbackSecret. Encrypted, SSL-only, least privilege; it acknowledges its own cdk-nag
- * findings with their reasons, so that alone in an app under AwsSolutionsChecks nothing stays open.
+ * ZEGOCLOUD callbacks in, verified messages out: an HTTP API, a function that verifies and
+ * enqueues, a FIFO queue with its DLQ, a quarantine queue, the CallbackSecret. Encrypted, SSL-only,
+ * least privilege; it acknowledges its own cdk-nag findings, each with its reason.
  */
 export class ZegoCallbackReceiver extends Construct {
   readonly api: HttpApi;
