@@ -47,7 +47,7 @@ export interface ZegoCallbackMonitoringProps {
 const FIVE_MINUTES = Duration.minutes(5);
 type AlarmOptions = Partial<CreateAlarmOptions> & { readonly alarmDescription: string };
 
-/** Alarms and a dashboard; each alarm says what it means and what to check first (docs/operations.md). */
+/** Alarms and a dashboard; each alarm's description is its runbook entry (docs/operations.md). */
 export class ZegoCallbackMonitoring extends Construct {
   readonly alarms: Alarm[] = [];
   readonly dashboard: Dashboard;
