@@ -45,7 +45,7 @@ export interface ZegoCallbackReceiverProps {
    */
   readonly zegoAppId?: string;
   /**
-   * Events to put on the queue (in context, a comma list); other signed events get 200, dropped.
+   * Events to put on the queue (in context, a comma list); others, signed, get 200 and are dropped.
    * @default ['call_reject']
    */
   readonly forwardEvents?: readonly CallEvent[];
