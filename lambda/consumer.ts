@@ -10,12 +10,10 @@ import {
 } from './core/contract.js';
 
 /**
- * The reference consumer (CDK context `referenceConsumer=true`): copy it, put your logic in
- * `onCallRejected`. On Powertools for AWS Lambda:
- * - Batch with `skipGroupOnError`: only failed messages go back, and the later ones of their
- *   call with them, so that no event of a call overtakes an earlier one;
- * - a message that is not the contract fails every receive: after 5, SQS moves it to the DLQ;
- * - Idempotency on the message `id`: a message processed, then not deleted, arrives again.
+ * The reference consumer (context `referenceConsumer=true`): copy it, put your logic in
+ * `onCallRejected`. Powertools Batch with `skipGroupOnError`: a failed message goes back with the
+ * later ones of its call, so that no event overtakes an earlier one; one that is not the contract
+ * fails every receive (after 5, the DLQ). Idempotency on `id`: a message not deleted comes again.
  */
 
 const logger = new Logger({ serviceName: 'zego-callback-consumer' });

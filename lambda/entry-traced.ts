@@ -4,9 +4,8 @@ import { createHandlerFromEnvironment } from './environment.js';
 import type { CallbackHandler } from './handler.js';
 
 /**
- * The Lambda entry point with `tracing` on: every SQS, Secrets Manager and (with the replay
- * guard) DynamoDB call an X-Ray subsegment. Its own entry, bundled with the guard: the X-Ray SDK
- * costs load time (docs/operations.md, Tracing) that the default bundle does not pay.
+ * The Lambda entry point with `tracing`: each AWS call an X-Ray subsegment. Its own entry, with the
+ * guard: the X-Ray SDK costs load time (docs/operations.md, Tracing) the default bundle spares.
  */
 export const handler: CallbackHandler = createHandlerFromEnvironment(process.env, {
   replayGuard: (config) => replayGuardFromConfig(config, captureAWSv3Client),

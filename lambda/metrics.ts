@@ -1,8 +1,4 @@
-/**
- * The callback metrics, named once: the function writes them (adapters/log.ts, as Embedded
- * Metric Format) and the monitoring construct alarms and draws on them. No imports: lib/ reads
- * this file without pulling the function's adapters in.
- */
+/** The callback metrics, named once: the function writes them (EMF), the monitoring reads them. */
 
 /** How a callback ended: the `outcome` dimension of the Callbacks metric. */
 export const OUTCOMES = ['enqueued', 'ignored', 'quarantined', 'refused', 'failed'] as const;

@@ -1,14 +1,9 @@
 import { CALL_EVENTS } from './core/callback.js';
 
 /**
- * Every setting, once, under one name: the CDK context key, the construct prop and, in
- * SCREAMING_SNAKE_CASE, the function's environment variable (zegoAppId: ZEGO_APP_ID). A context
- * key ending in Arn or Id names what the stack passes as an object prop (callbackSecretArn:
- * callbackSecret; certificateArn: certificate; hostedZoneId and hostedZoneName: hostedZone).
- *
- * Rules and defaults only, so that the function's bundle carries no docs: a setting's doc is the
- * TSDoc of its construct prop or, for the others, of its entry here (scripts/docs.ts).
- * Under lambda/ because the function reads it and lib/ may import lambda/, never the reverse.
+ * Every setting once, under one name: context key, prop and, in SCREAMING_SNAKE_CASE, environment
+ * variable; a context key ending in Arn or Id is an object prop of the stack. Rules and defaults
+ * only, so that the bundle carries no docs: a setting's doc is its prop's TSDoc or its entry's.
  */
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -35,20 +30,13 @@ export interface Where {
 export interface Setting<T = unknown> extends Where {
   /** What a valid value is, in words: error messages and docs. */
   readonly expected: string;
-  readonly default: T | undefined;
+  readonly default?: T;
   /** Trimmed text (context, environment) or a value of its type (cdk.json, a prop) to its value; undefined: refused. */
   readonly parse: (raw: unknown) => T | undefined;
 }
 
-const integer = <const W extends Where, D extends number | undefined>(
-  where: W,
-  fallback: D,
-  min: number,
-  max: number,
-  allowed?: readonly number[],
-) => ({
-  ...where,
-  default: fallback,
+// The kinds of setting: an entry is where it is read, its default if any, and one of these.
+const integer = (min: number, max: number, allowed?: readonly number[]) => ({
   expected: allowed ? `one of ${allowed.join(', ')}` : `a whole number from ${min} to ${max}`,
   parse: (raw: unknown): number | undefined => {
     // Decimal digits only: Number() also takes 0x12c, 0b0 and 1e3 ("0b0": a time check off unseen).
@@ -59,39 +47,22 @@ const integer = <const W extends Where, D extends number | undefined>(
   },
 });
 
-const boolean = <const W extends Where>(where: W, fallback: boolean) => ({
-  ...where,
-  default: fallback,
+const BOOLEAN = {
   expected: 'true or false',
   parse: (raw: unknown): boolean | undefined => {
     const text = typeof raw === 'string' ? raw.toLowerCase() : raw;
-    return text === true || text === 'true'
-      ? true
-      : text === false || text === 'false'
-        ? false
-        : undefined;
+    if (text === true || text === 'true') return true;
+    return text === false || text === 'false' ? false : undefined;
   },
-});
+};
 
-const choice = <const W extends Where, V extends string>(
-  where: W,
-  values: readonly V[],
-  fallback: V,
-) => ({
-  ...where,
-  default: fallback,
+const choice = <V extends string>(values: readonly V[]) => ({
   expected: `one of ${values.join(', ')}`,
   parse: (raw: unknown): V | undefined =>
     values.find((value) => typeof raw === 'string' && value.toUpperCase() === raw.toUpperCase()),
 });
 
-const list = <const W extends Where, V extends string>(
-  where: W,
-  values: readonly V[],
-  fallback: readonly V[],
-) => ({
-  ...where,
-  default: fallback,
+const list = <V extends string>(values: readonly V[]) => ({
   expected: `a list of one or more of ${values.join(', ')}`,
   parse: (raw: unknown): readonly V[] | undefined => {
     const items = Array.isArray(raw) ? raw.map((item) => String(item).trim()) : undefined;
@@ -102,20 +73,12 @@ const list = <const W extends Where, V extends string>(
   },
 });
 
-const text = <const W extends Where, D extends string | undefined = undefined>(
-  where: W,
-  pattern: RegExp | undefined,
-  expected: string,
-  fallback?: D,
-) => ({
-  ...where,
-  default: fallback as D,
+const text = (expected: string, pattern?: RegExp) => ({
   expected,
   parse: (raw: unknown): string | undefined => {
     const value = typeof raw === 'number' ? String(raw) : raw;
-    return typeof value === 'string' && value !== '' && (pattern?.test(value) ?? true)
-      ? value
-      : undefined;
+    const valid = typeof value === 'string' && value !== '' && (pattern?.test(value) ?? true);
+    return valid ? value : undefined;
   },
 });
 
@@ -125,111 +88,118 @@ const RECEIVER = { context: true, prop: 'receiver' } as const;
 const MONITORING = { context: true, prop: 'monitoring' } as const;
 const STACK = { context: true } as const;
 /** Set by the construct (or a local run, a test). */
-const WIRING = { env: true } as const;
-const ANY = 'non-blank text';
+const WIRING = { env: true, ...text('non-blank text') } as const;
 
 export const SETTINGS = {
-  zegoAppId: text(FUNCTION, /^[0-9]{1,15}$/, 'the numeric ZEGOCLOUD AppID'),
-  forwardEvents: list(FUNCTION, CALL_EVENTS, ['call_reject']),
-  forwardUnknownEvents: boolean(FUNCTION, false),
-  signatureToleranceSeconds: integer(FUNCTION, 300, 0, 86_400),
-  previousSecretHours: integer(FUNCTION, 24, 0, 720),
-  logLevel: choice(FUNCTION, LOG_LEVELS, 'INFO'),
-  metricsNamespace: text(
-    { prop: 'receiver', env: true },
-    /^[A-Za-z0-9 .\-_/#:]{1,255}$/,
-    'a CloudWatch namespace',
-  ),
-  replayGuard: boolean(RECEIVER, false),
-  tracing: boolean(RECEIVER, false),
-  logRetentionDays: integer(RECEIVER, 30, 1, 9999, LOG_RETENTION_DAYS),
-  throttleRateLimit: integer(RECEIVER, 100, 1, 1_000_000),
-  throttleBurstLimit: integer(RECEIVER, 200, 1, 1_000_000),
-  memorySize: integer(RECEIVER, 512, 128, 10_240),
-  routePath: text(
-    { prop: 'receiver' },
-    /^\/[A-Za-z0-9._~/-]*$/,
-    'a path starting with /',
-    '/zego/callback',
-  ),
-  domainName: text(
-    RECEIVER,
-    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
-    'a lower-case host name such as callbacks.example.com',
-  ),
-  keepExecuteApiEndpoint: boolean(RECEIVER, false),
-  alarmEmail: text(MONITORING, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an e-mail address'),
-  noCallbacksAlarmMinutes: integer(MONITORING, 0, 0, 1440),
-  oldestMessageAlarmSeconds: integer(MONITORING, 900, 60, 1_209_600),
+  zegoAppId: { ...FUNCTION, ...text('the numeric ZEGOCLOUD AppID', /^[0-9]{1,15}$/) },
+  forwardEvents: { ...FUNCTION, default: ['call_reject'], ...list(CALL_EVENTS) },
+  forwardUnknownEvents: { ...FUNCTION, default: false, ...BOOLEAN },
+  signatureToleranceSeconds: { ...FUNCTION, default: 300, ...integer(0, 86_400) },
+  previousSecretHours: { ...FUNCTION, default: 24, ...integer(0, 720) },
+  logLevel: { ...FUNCTION, default: 'INFO', ...choice(LOG_LEVELS) },
+  metricsNamespace: {
+    prop: 'receiver',
+    env: true,
+    ...text('a CloudWatch namespace', /^[A-Za-z0-9 .\-_/#:]{1,255}$/),
+  },
+  replayGuard: { ...RECEIVER, default: false, ...BOOLEAN },
+  tracing: { ...RECEIVER, default: false, ...BOOLEAN },
+  logRetentionDays: { ...RECEIVER, default: 30, ...integer(1, 9999, LOG_RETENTION_DAYS) },
+  throttleRateLimit: { ...RECEIVER, default: 100, ...integer(1, 1_000_000) },
+  throttleBurstLimit: { ...RECEIVER, default: 200, ...integer(1, 1_000_000) },
+  memorySize: { ...RECEIVER, default: 512, ...integer(128, 10_240) },
+  routePath: {
+    prop: 'receiver',
+    default: '/zego/callback',
+    ...text('a path starting with /', /^\/[A-Za-z0-9._~/-]*$/),
+  },
+  domainName: {
+    ...RECEIVER,
+    ...text(
+      'a lower-case host name such as callbacks.example.com',
+      /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    ),
+  },
+  keepExecuteApiEndpoint: { ...RECEIVER, default: false, ...BOOLEAN },
+  alarmEmail: { ...MONITORING, ...text('an e-mail address', /^[^@\s]+@[^@\s]+\.[^@\s]+$/) },
+  noCallbacksAlarmMinutes: { ...MONITORING, default: 0, ...integer(0, 1440) },
+  oldestMessageAlarmSeconds: { ...MONITORING, default: 900, ...integer(60, 1_209_600) },
   /**
-   * An existing plain-string secret holding the ZEGOCLOUD CallbackSecret (the prop
-   * `callbackSecret`).
+   * An existing plain-string secret holding the ZEGOCLOUD CallbackSecret (prop `callbackSecret`).
    * @default - a new secret, holding a placeholder (503) until you put the value
    */
-  callbackSecretArn: text(
-    STACK,
-    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/,
-    'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
-  ),
+  callbackSecretArn: {
+    ...STACK,
+    ...text(
+      'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
+      /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/,
+    ),
+  },
   /**
-   * A customer-managed KMS key for all the stack encrypts (the prop `encryptionKey`); its key policy must let CloudWatch Logs and alarms use it (docs/operations.md, Encryption).
+   * A customer-managed KMS key for all the stack encrypts (prop `encryptionKey`); its key policy
+   * must let CloudWatch Logs and alarms use it (docs/operations.md, Encryption).
    * @default - AWS-managed keys
    */
-  encryptionKeyArn: text(
-    STACK,
-    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[A-Za-z0-9-]+$/,
-    'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
-  ),
+  encryptionKeyArn: {
+    ...STACK,
+    ...text(
+      'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
+      /^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[A-Za-z0-9-]+$/,
+    ),
+  },
   /** ACM certificate for `domainName`, in the stack's region (the prop `certificate`). */
-  certificateArn: text(
-    STACK,
-    /^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate\/[A-Za-z0-9-]+$/,
-    'an ACM certificate ARN, in the region of the stack',
-  ),
+  certificateArn: {
+    ...STACK,
+    ...text(
+      'an ACM certificate ARN, in the region of the stack',
+      /^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate\/[A-Za-z0-9-]+$/,
+    ),
+  },
   /**
-   * Route 53 zone in which to create the alias record of `domainName`; needs `hostedZoneName`
-   * (with it, the prop `hostedZone`).
+   * Route 53 zone for the alias record of `domainName`; with `hostedZoneName`, prop `hostedZone`.
    * @default - none: add the DNS record yourself
    */
-  hostedZoneId: text(STACK, /^Z[A-Z0-9]{1,31}$/, 'a Route 53 hosted zone ID'),
+  hostedZoneId: { ...STACK, ...text('a Route 53 hosted zone ID', /^Z[A-Z0-9]{1,31}$/) },
   /** Name of the `hostedZoneId` zone. */
-  hostedZoneName: text(
-    STACK,
-    /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/,
-    'the zone name, such as example.com or, as Route 53 spells it, example.com.',
-  ),
+  hostedZoneName: {
+    ...STACK,
+    ...text(
+      'the zone name, such as example.com or, as Route 53 spells it, example.com.',
+      /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/,
+    ),
+  },
   /** Deploy the reference consumer Lambda (lambda/consumer.ts) on the queue. */
-  referenceConsumer: boolean(STACK, false),
+  referenceConsumer: { ...STACK, default: false, ...BOOLEAN },
   /** Name of the CloudFormation stack. */
-  stackName: text(
-    STACK,
-    /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
-    'a CloudFormation stack name',
-    'ZegoCallbackStack',
-  ),
+  stackName: {
+    ...STACK,
+    default: 'ZegoCallbackStack',
+    ...text('a CloudFormation stack name', /^[A-Za-z][A-Za-z0-9-]{0,127}$/),
+  },
   /**
    * The FIFO queue the function sends to.
    * @default - required
    */
-  queueUrl: text(WIRING, undefined, ANY),
+  queueUrl: WIRING,
   /** The queue that keeps signed callbacks whose fields this version cannot use; without it they are answered 503. */
-  quarantineQueueUrl: text(WIRING, undefined, ANY),
+  quarantineQueueUrl: WIRING,
   /** The secret holding the CallbackSecret, read from Secrets Manager: any secret ID, a name or a partial ARN included (a secret imported by name). */
-  callbackSecretId: text(WIRING, undefined, ANY),
+  callbackSecretId: WIRING,
   /** The CallbackSecret itself, or several separated by commas during a rotation: local runs and tests. Either this or `CALLBACK_SECRET_ID` is required. */
-  callbackSecret: text({ env: true, sensitive: true }, undefined, ANY),
+  callbackSecret: { ...WIRING, sensitive: true },
   /** The replay guard's table (with `replayGuard`); no guard when unset. */
-  replayTableName: text(WIRING, undefined, ANY),
+  replayTableName: WIRING,
   /** The AWS SDK's own variable, read here too so that a test's environment object is enough: the local stack's SQS. */
-  awsEndpointUrlSqs: text(WIRING, undefined, ANY),
+  awsEndpointUrlSqs: WIRING,
   /** As above, for the replay guard's table on the local stack. */
-  awsEndpointUrlDynamodb: text(WIRING, undefined, ANY),
+  awsEndpointUrlDynamodb: WIRING,
 } as const satisfies Record<string, Setting>;
 
 export type Settings = typeof SETTINGS;
 export type SettingName = keyof Settings;
+type DefaultOf<S> = S extends { readonly default: infer D } ? D : undefined;
 export type Value<N extends SettingName> =
-  | Settings[N]['default']
+  | DefaultOf<Settings[N]>
   | NonNullable<ReturnType<Settings[N]['parse']>>;
 export type Values<N extends SettingName> = { readonly [K in N]: Value<K> };
 /** The names of the settings read where `W` says. */
@@ -253,10 +223,9 @@ export function splitList(text: string): string[] {
 }
 
 /**
- * Reads settings, every problem reported, each under `label`. Unset (undefined, null) gives the
- * default; blank text is a problem, whatever the type: an unset CI variable
- * (`-c zegoAppId=$APP_ID`) must not silently mean "any AppID" or a default. A refused value reads
- * as its default, so that the caller can go on and report everything at once.
+ * Reads settings, each problem under `label`; unset gives the default, and so does a refused value,
+ * so that every problem is reported at once. Blank is a problem: an unset CI variable
+ * (`-c zegoAppId=$APP_ID`) must not silently mean "any AppID" or a default.
  */
 export function readSettings<N extends SettingName>(
   names: readonly N[],

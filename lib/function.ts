@@ -13,10 +13,9 @@ import { type ILogGroup, LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 
 /**
- * Every function's code, lambda/<name>.ts, which `npm run build` (scripts/build.ts) bundles into
- * dist/assets/<name>/index.mjs, so a user's synth needs no esbuild. `receiver`: its node:http
- * through lambda/builtins/node-http.cjs (measured a fifth off its load); `traced`: that, and a
- * `require` for the X-Ray SDK, which is CommonJS and calls it where ESM has none.
+ * Every function, lambda/<name>.ts, bundled by `npm run build` into dist/assets/<name>/index.mjs,
+ * so a user's synth needs no esbuild. `receiver`: node:http through lambda/builtins/node-http.cjs
+ * (measured a fifth off its load); `traced`: that and a `require` for the CommonJS X-Ray SDK.
  */
 export const ENTRIES = {
   entry: 'receiver',
@@ -63,9 +62,8 @@ export function createLogGroup(scope: Construct, id: string, retention: number, 
 }
 
 export interface FunctionProps {
-  /** The handler's bundle, built from lambda/<entry>.ts. */
   readonly entry: Entry;
-  /** Its role's. */
+  /** The role's description. */
   readonly description: string;
   readonly memorySize: number;
   readonly timeout: Duration;

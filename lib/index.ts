@@ -1,8 +1,6 @@
 /**
- * The library entry point: the constructs and their props, the message contract for consumers,
- * and the error a construct throws at synth.
- *
- *   import { ZegoCallbackReceiver, parseCallbackMessage } from 'zego-callback-queue';
+ * The constructs and their props, the message contract for consumers, the error thrown at synth:
+ * `import { ZegoCallbackReceiver, parseCallbackMessage } from 'zego-callback-queue';`
  * @packageDocumentation
  */
 

@@ -80,13 +80,8 @@ export class ReferenceConsumer extends Construct {
       encryptionKey: key,
     });
     // What Powertools' DynamoDB persistence layer calls, on this table only.
-    this.idempotencyTable.grant(
-      this.handler,
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    );
+    const calls = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'];
+    this.idempotencyTable.grant(this.handler, ...calls.map((call) => `dynamodb:${call}`));
     key?.grantEncryptDecrypt(this.handler);
     // No maxBatchingWindow: SQS FIFO event sources do not support one.
     this.handler.addEventSource(

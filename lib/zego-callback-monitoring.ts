@@ -9,6 +9,7 @@ import {
   type IMetric,
   MathExpression,
   Metric,
+  type MetricProps,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -46,10 +47,7 @@ export interface ZegoCallbackMonitoringProps {
 const FIVE_MINUTES = Duration.minutes(5);
 type AlarmOptions = Partial<CreateAlarmOptions> & { readonly alarmDescription: string };
 
-/**
- * The stack's alarms and dashboard. Each alarm's description says what it means and the first
- * thing to check; docs/operations.md's alarm table is generated from them (scripts/docs.ts).
- */
+/** Alarms and a dashboard; each alarm's description is its runbook entry (docs/operations.md). */
 export class ZegoCallbackMonitoring extends Construct {
   readonly alarms: Alarm[] = [];
   readonly dashboard: Dashboard;
@@ -60,15 +58,17 @@ export class ZegoCallbackMonitoring extends Construct {
     const { receiver } = props;
     const { values: settings, problems } = readProps('monitoring', props);
     if (problems.length > 0) throw new InvalidPropsError('ZegoCallbackMonitoring', problems);
-    const callbacks = (dimensionsMap: Record<string, string>, period = FIVE_MINUTES) =>
+    const metric = (metricName: string, more: Partial<MetricProps>) =>
       new Metric({
         namespace: receiver.metricsNamespace,
-        metricName: CALLBACKS_METRIC,
-        dimensionsMap,
-        statistic: 'Sum',
-        period,
+        metricName,
+        period: FIVE_MINUTES,
+        ...more,
       });
+    const callbacks = (dimensionsMap: Record<string, string>, period = FIVE_MINUTES) =>
+      metric(CALLBACKS_METRIC, { dimensionsMap, statistic: 'Sum', period });
     const byOutcome = (outcome: Outcome) => callbacks({ outcome });
+    const perMinute = { period: Duration.minutes(1), statistic: 'Maximum' };
 
     if (settings.alarmEmail) {
       const key = receiver.encryptionKey;
@@ -107,7 +107,6 @@ export class ZegoCallbackMonitoring extends Construct {
         created.addOkAction(new SnsAction(this.topic));
       }
       this.alarms.push(created);
-      return created;
     };
 
     alarm('SignatureRefusals', callbacks({ outcome: 'refused', reason: 'signature' }), {
@@ -136,33 +135,20 @@ export class ZegoCallbackMonitoring extends Construct {
       alarmDescription:
         'A signed, fresh callback for the right AppID had fields this version cannot use (ZEGOCLOUD renamed or retyped one, or changed an event): it was answered 200 and kept, raw, on the quarantine queue with the reason and the path of the problem, rather than lost. Read the quarantine queue (stack output QuarantineQueueUrl) first: each message says which field. Then upgrade the receiver and send them through again (docs/operations.md, Quarantined callbacks).',
     });
-    const { deadLetterQueue } = receiver;
+    const { deadLetterQueue, queue } = receiver;
     if (deadLetterQueue) {
-      alarm(
-        'DeadLetterQueueNotEmpty',
-        deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(1),
-          statistic: 'Maximum',
-        }),
-        {
-          alarmDescription:
-            'A consumer failed a message 5 times and SQS moved it to the dead-letter queue. Fix the consumer, then redrive (docs/operations.md, Redriving the dead-letter queue).',
-        },
-      );
+      const depth = deadLetterQueue.metricApproximateNumberOfMessagesVisible(perMinute);
+      alarm('DeadLetterQueueNotEmpty', depth, {
+        alarmDescription:
+          'A consumer failed a message 5 times and SQS moved it to the dead-letter queue. Fix the consumer, then redrive (docs/operations.md, Redriving the dead-letter queue).',
+      });
     }
     const oldest = settings.oldestMessageAlarmSeconds;
-    alarm(
-      'OldestMessageAge',
-      receiver.queue.metricApproximateAgeOfOldestMessage({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      {
-        threshold: oldest,
-        evaluationPeriods: 3,
-        alarmDescription: `A message has waited over ${oldest} s on the callback queue: consumers are stalled, too slow or not running. Messages expire after 14 days.`,
-      },
-    );
+    alarm('OldestMessageAge', queue.metricApproximateAgeOfOldestMessage(perMinute), {
+      threshold: oldest,
+      evaluationPeriods: 3,
+      alarmDescription: `A message has waited over ${oldest} s on the callback queue: consumers are stalled, too slow or not running. Messages expire after 14 days.`,
+    });
     const quietMinutes = settings.noCallbacksAlarmMinutes;
     if (quietMinutes) {
       alarm('NoCallbacks', callbacks({}, Duration.minutes(quietMinutes)), {
@@ -178,37 +164,23 @@ export class ZegoCallbackMonitoring extends Construct {
       period: FIVE_MINUTES,
     });
     const latency = (statistic: string) =>
-      new Metric({
-        namespace: receiver.metricsNamespace,
-        metricName: LATENCY_METRIC,
-        statistic,
-        period: FIVE_MINUTES,
-        label: `handler ${statistic}`,
-      });
+      metric(LATENCY_METRIC, { statistic, label: `handler ${statistic}` });
     const graph = (title: string, left: IMetric[], width = 12, right: IMetric[] = []) =>
       new GraphWidget({ title, left, right, width });
     const parked = (title: string, queue: IQueue) =>
       graph(title, [queue.metricApproximateNumberOfMessagesVisible({ label: 'messages' })], 6);
-    const { queue } = receiver;
+    const outcomes = OUTCOMES.map((outcome) => byOutcome(outcome).with({ label: outcome }));
+    const waiting = queue.metricApproximateNumberOfMessagesVisible({ label: 'waiting' });
+    const inFlight = queue.metricApproximateNumberOfMessagesNotVisible({ label: 'in flight' });
+    const oldestAge = queue.metricApproximateAgeOfOldestMessage({ label: 'oldest (s)' });
     this.dashboard = new Dashboard(this, 'Dashboard');
     this.dashboard.addWidgets(
-      graph(
-        'Callbacks by outcome',
-        OUTCOMES.map((o) => byOutcome(o).with({ label: o })),
-      ),
+      graph('Callbacks by outcome', outcomes),
       graph('Refused callbacks by reason', [refusedByReason]),
     );
     this.dashboard.addWidgets(
       graph('Handler latency (ms)', [latency('p50'), latency('p99')]),
-      graph(
-        'Callback queue',
-        [
-          queue.metricApproximateNumberOfMessagesVisible({ label: 'waiting' }),
-          queue.metricApproximateNumberOfMessagesNotVisible({ label: 'in flight' }),
-        ],
-        12,
-        [queue.metricApproximateAgeOfOldestMessage({ label: 'oldest (s)' })],
-      ),
+      graph('Callback queue', [waiting, inFlight], 12, [oldestAge]),
     );
     this.dashboard.addWidgets(
       ...(deadLetterQueue ? [parked('Dead-letter queue depth', deadLetterQueue)] : []),

@@ -37,10 +37,7 @@ import {
 import { AWS_MANAGED_KEY, acknowledge, createFunction, createLogGroup } from './function.js';
 import { InvalidPropsError, readProps } from './props.js';
 
-/**
- * The plain props are checked in the constructor by the rules of lambda/settings.ts, so that a
- * bad one fails `cdk synth` naming it. Each is also a CDK context key of the stack, same name.
- */
+/** Checked at synth by lambda/settings.ts; each plain prop is also a context key, same name. */
 export interface ZegoCallbackReceiverProps {
   /**
    * Your ZEGOCLOUD AppID; when set, callbacks for any other AppID are refused with 403.
@@ -48,14 +45,12 @@ export interface ZegoCallbackReceiverProps {
    */
   readonly zegoAppId?: string;
   /**
-   * Events to put on the queue (in context and environment a comma list); every other signed
-   * event is answered 200 and dropped.
+   * Events to put on the queue (in context, a comma list); others, signed, get 200 and are dropped.
    * @default ['call_reject']
    */
   readonly forwardEvents?: readonly CallEvent[];
   /**
-   * Also put on the queue, raw, as event `unknown`, the events this version does not know (see
-   * the contract).
+   * Also forward, raw, as event `unknown`, the events this version does not know (the contract).
    * @default false
    */
   readonly forwardUnknownEvents?: boolean;
@@ -66,8 +61,7 @@ export interface ZegoCallbackReceiverProps {
    */
   readonly signatureToleranceSeconds?: number;
   /**
-   * Hours after a new CallbackSecret is put during which the one it replaced (AWSPREVIOUS) is
-   * still accepted; 0: never.
+   * Hours during which the CallbackSecret a new one replaced (AWSPREVIOUS) still passes; 0: never.
    * @default 24
    */
   readonly previousSecretHours?: number;
@@ -82,26 +76,22 @@ export interface ZegoCallbackReceiverProps {
    */
   readonly metricsNamespace?: string;
   /**
-   * Refuse a captured signature attached to another body: a DynamoDB table, one conditional
-   * write per callback.
+   * Refuse a captured signature on another body: a DynamoDB table, one conditional write each.
    * @default false
    */
   readonly replayGuard?: boolean;
   /**
-   * Active X-Ray tracing of the function and of its SQS, Secrets Manager and DynamoDB calls; off
-   * by default for its cost (X-Ray bills per trace: docs/operations.md, Tracing).
+   * Active X-Ray tracing of the function and its AWS calls, billed per trace (docs/operations.md).
    * @default false
    */
   readonly tracing?: boolean;
   /**
-   * Retention of the function's and the API's log groups, in days (a CloudWatch value; 9999:
-   * forever).
+   * Retention of the function's and the API's log groups, in days (9999: forever).
    * @default 30
    */
   readonly logRetentionDays?: RetentionDays;
   /**
-   * API stage throttling, requests per second; above it API Gateway answers 429 and ZEGOCLOUD
-   * retries (2/4/8/16/32 s).
+   * API stage throttling, requests per second; above it, a 429 that ZEGOCLOUD retries.
    * @default 100
    */
   readonly throttleRateLimit?: number;
@@ -121,8 +111,8 @@ export interface ZegoCallbackReceiverProps {
    */
   readonly routePath?: string;
   /**
-   * Custom domain of the callback URL, so that the URL pasted into the ZEGOCLOUD console
-   * survives a replacement of the API. Needs `certificate` (in CDK context, `certificateArn`).
+   * Custom domain of the callback URL, so that the URL in the ZEGOCLOUD console survives a
+   * replacement of the API. Needs `certificate` (in CDK context, `certificateArn`).
    * @default - none: the API's execute-api endpoint
    */
   readonly domainName?: string;
@@ -134,8 +124,7 @@ export interface ZegoCallbackReceiverProps {
    */
   readonly hostedZone?: IHostedZone;
   /**
-   * With `domainName`, keep the API's default `execute-api` endpoint open too. Off, only the
-   * domain answers: the default URL is no way around what you put in front of it.
+   * With `domainName`, also keep the default `execute-api` URL open (off: only the domain answers).
    * @default false
    */
   readonly keepExecuteApiEndpoint?: boolean;
@@ -155,9 +144,8 @@ export interface ZegoCallbackReceiverProps {
    */
   readonly accessLogGroup?: ILogGroup;
   /**
-   * An existing FIFO queue to send the callback messages to (refused at synth if not FIFO).
-   * Give it MaximumMessageSize 1 MiB (a message can be 6 times its callback's body), no
-   * content-based deduplication (the function sets a deduplication ID), and its own DLQ.
+   * An existing FIFO queue for the messages (refused at synth if not FIFO): give it 1 MiB
+   * messages, no content-based deduplication (the function sets the ID) and its own DLQ.
    * @default - a new high-throughput FIFO queue, with a dead-letter queue
    */
   readonly queue?: IQueue;
@@ -170,12 +158,9 @@ export interface ZegoCallbackReceiverProps {
 }
 
 /**
- * ZEGOCLOUD call-invitation callbacks in, verified messages out: an HTTP API route, one
- * function that verifies and enqueues, a high-throughput FIFO queue with a dead-letter queue,
- * a quarantine queue for signed callbacks it cannot use, and the CallbackSecret in Secrets
- * Manager. Secure by default: encryption at rest, SSL-only queues, a role that may only send to
- * its queues, read the one secret and write its own logs. It acknowledges its own cdk-nag
- * findings, with their reasons: alone in an app with AwsSolutionsChecks, nothing stays open.
+ * ZEGOCLOUD callbacks in, verified messages out: an HTTP API, a function that verifies and
+ * enqueues, a FIFO queue with its DLQ, a quarantine queue, the CallbackSecret. Encrypted, SSL-only,
+ * least privilege; it acknowledges its own cdk-nag findings, each with its reason.
  */
 export class ZegoCallbackReceiver extends Construct {
   readonly api: HttpApi;
@@ -207,9 +192,8 @@ export class ZegoCallbackReceiver extends Construct {
     const path = this.node.path.slice(stack.node.path.length + 1).replace(/[^\w./-]/g, '-');
     this.metricsNamespace =
       settings.metricsNamespace ?? `${METRICS_NAMESPACE}/${stack.stackName}/${path}`;
-    problems.push(
-      ...this.crossProblems(props, settings.domainName, settings.keepExecuteApiEndpoint),
-    );
+    const { domainName } = settings;
+    problems.push(...this.crossProblems(props, domainName, settings.keepExecuteApiEndpoint));
     if (problems.length > 0) throw new InvalidPropsError('ZegoCallbackReceiver', problems);
     const key = props.encryptionKey;
     this.encryptionKey = key;
@@ -242,8 +226,7 @@ export class ZegoCallbackReceiver extends Construct {
         deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: QUEUES.maxReceiveCount },
       });
     }
-    // Grouped and deduplicated per quarantine id: a flooded capture leaves one message for SQS's
-    // 5 minutes (its life at tolerance 300) with or without the guard, which a table check needs.
+    // Per quarantine id: a flooded capture leaves one message per 5 minutes, guard or not.
     this.quarantineQueue = fifoQueue('QuarantineQueue', perGroup);
 
     this.secret =
@@ -251,8 +234,7 @@ export class ZegoCallbackReceiver extends Construct {
       new Secret(this, 'CallbackSecret', {
         description:
           'ZEGOCLOUD CallbackSecret (Admin Console > Project > Basic configurations), as a plain string',
-        // Not a secret: a marker the handler recognises, so an unset secret answers 503
-        // (retry, operator error) rather than 401 (looks like an attack).
+        // A marker the handler knows: an unset secret answers 503 (operator error), not 401.
         secretStringValue: SecretValue.unsafePlainText(UNSET_SECRET_PLACEHOLDER),
         encryptionKey: key,
       });
@@ -305,28 +287,20 @@ export class ZegoCallbackReceiver extends Construct {
 
     const accessLogs =
       props.accessLogGroup ?? createLogGroup(this, 'AccessLogs', settings.logRetentionDays, key);
-    const { domainName } = settings;
     this.api = new HttpApi(this, 'Api', {
       description: 'Receives ZEGOCLOUD In-app Chat call-invitation callbacks',
       createDefaultStage: false,
       disableExecuteApiEndpoint: domainName !== undefined && !settings.keepExecuteApiEndpoint,
     });
     if (domainName !== undefined && props.certificate) {
-      this.customDomain = new DomainName(this, 'CallbackDomain', {
-        domainName,
-        certificate: props.certificate,
-      });
-      if (props.hostedZone) {
-        new ARecord(this, 'CallbackDomainRecord', {
-          zone: props.hostedZone,
-          recordName: domainName,
-          target: RecordTarget.fromAlias(
-            new ApiGatewayv2DomainProperties(
-              this.customDomain.regionalDomainName,
-              this.customDomain.regionalHostedZoneId,
-            ),
-          ),
-        });
+      const { certificate, hostedZone: zone } = props;
+      const custom = new DomainName(this, 'CallbackDomain', { domainName, certificate });
+      this.customDomain = custom;
+      if (zone) {
+        const { regionalDomainName, regionalHostedZoneId } = custom;
+        const alias = new ApiGatewayv2DomainProperties(regionalDomainName, regionalHostedZoneId);
+        const target = RecordTarget.fromAlias(alias);
+        new ARecord(this, 'CallbackDomainRecord', { zone, recordName: domainName, target });
       }
     }
     new HttpStage(this, 'DefaultStage', {
@@ -358,35 +332,30 @@ export class ZegoCallbackReceiver extends Construct {
       methods: [HttpMethod.POST],
       integration: new HttpLambdaIntegration('CallbackIntegration', this.handler),
     });
-    this.callbackUrl = this.customDomain
-      ? `https://${settings.domainName}${settings.routePath}`
-      : `${this.api.apiEndpoint}${settings.routePath}`;
+    const origin = this.customDomain ? `https://${domainName}` : this.api.apiEndpoint;
+    this.callbackUrl = `${origin}${settings.routePath}`;
     this.acknowledgeFindings(props);
   }
 
   /** What no single prop says wrong: the queue's kind, the domain's parts, a shared namespace. */
   private crossProblems(
-    props: ZegoCallbackReceiverProps,
+    { queue, certificate, hostedZone }: ZegoCallbackReceiverProps,
     domainName: string | undefined,
     keepExecuteApiEndpoint: boolean,
   ): string[] {
     const problems: string[] = [];
-    if (props.queue && !Token.isUnresolved(props.queue.fifo) && !props.queue.fifo) {
+    if (queue && !Token.isUnresolved(queue.fifo) && !queue.fifo) {
       problems.push('queue must be a FIFO queue (messages are ordered and deduplicated per call)');
     }
-    if ((domainName === undefined) !== (props.certificate === undefined)) {
+    if ((domainName === undefined) !== (certificate === undefined)) {
       problems.push('domainName and certificate (context: certificateArn) must be set together');
     }
-    if (domainName === undefined && props.hostedZone) problems.push('hostedZone needs domainName');
-    if (domainName === undefined && keepExecuteApiEndpoint) {
-      problems.push('keepExecuteApiEndpoint needs domainName');
+    if (domainName === undefined) {
+      if (hostedZone) problems.push('hostedZone needs domainName');
+      if (keepExecuteApiEndpoint) problems.push('keepExecuteApiEndpoint needs domainName');
     }
-    const zone = props.hostedZone?.zoneName;
-    if (
-      domainName !== undefined &&
-      zone !== undefined &&
-      !Token.isUnresolved(`${domainName}${zone}`)
-    ) {
+    const zone = hostedZone?.zoneName;
+    if (domainName !== undefined && zone !== undefined && !Token.isUnresolved(domainName + zone)) {
       const inZone = zone.replace(/\.$/, '').toLowerCase();
       if (domainName !== inZone && !domainName.endsWith(`.${inZone}`)) {
         problems.push(`domainName "${domainName}" is not in the zone "${zone}"`);

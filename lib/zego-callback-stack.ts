@@ -102,32 +102,25 @@ export class ZegoCallbackStack extends Stack {
 
   /** What a user needs after `cdk deploy`, under stable names. */
   private addOutputs(): void {
-    const { receiver } = this;
+    const { callbackUrl, queue, quarantineQueue, secret, deadLetterQueue } = this.receiver;
+    const { dashboardName } = this.monitoring.dashboard;
     const outputs: Record<string, [string, string]> = {
       CallbackUrl: [
-        receiver.callbackUrl,
+        callbackUrl,
         'Paste into ZEGOCLOUD Admin Console > Project Configuration > Service Management > In-app Chat > call invitation callbacks',
       ],
-      QueueUrl: [receiver.queue.queueUrl, 'The FIFO queue your consumers read'],
-      QueueArn: [receiver.queue.queueArn, 'ARN of the callback queue'],
+      QueueUrl: [queue.queueUrl, 'The FIFO queue your consumers read'],
+      QueueArn: [queue.queueArn, 'ARN of the callback queue'],
       QuarantineQueueUrl: [
-        receiver.quarantineQueue.queueUrl,
+        quarantineQueue.queueUrl,
         'Signed callbacks this version could not use, kept raw: read after an upgrade and send them through again',
       ],
-      CallbackSecretArn: [
-        receiver.secret.secretArn,
-        'Put the ZEGOCLOUD CallbackSecret in this secret',
-      ],
-      DashboardName: [
-        this.monitoring.dashboard.dashboardName,
-        'CloudWatch dashboard of the callbacks',
-      ],
+      CallbackSecretArn: [secret.secretArn, 'Put the ZEGOCLOUD CallbackSecret in this secret'],
+      DashboardName: [dashboardName, 'CloudWatch dashboard of the callbacks'],
     };
-    if (receiver.deadLetterQueue) {
-      outputs.DeadLetterQueueUrl = [
-        receiver.deadLetterQueue.queueUrl,
-        'Messages your consumers failed to process 5 times',
-      ];
+    if (deadLetterQueue) {
+      const failed = 'Messages your consumers failed to process 5 times';
+      outputs.DeadLetterQueueUrl = [deadLetterQueue.queueUrl, failed];
     }
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });
