@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { namesWhere, readSettings } from '../lambda/settings.js';
+import { type NamesWhere, namesWhere, readSettings } from '../lambda/settings.js';
 
 /** A construct's props that cannot work, each named; thrown in the constructor, so at synth. */
 export class InvalidPropsError extends Error {
@@ -12,13 +12,31 @@ export class InvalidPropsError extends Error {
   }
 }
 
-/** A construct's plain props, checked and defaulted by lambda/settings.ts; a token passes as is. */
-export function readProps<C extends 'receiver' | 'monitoring'>(construct: C, props: object) {
+/** A construct's props that are not settings (constructs): the compiler holds the list complete. */
+export type OtherProps<P, C extends 'receiver' | 'monitoring'> = Record<
+  Exclude<keyof P, NamesWhere<{ prop: C }>>,
+  true
+>;
+
+/**
+ * A construct's plain props, checked and defaulted by lambda/settings.ts; a token passes as is.
+ * A key that is no prop is a problem: in a JavaScript app, `zegoAppID` would otherwise mean
+ * "any AppID" without a word.
+ */
+export function readProps<P extends object, C extends 'receiver' | 'monitoring'>(
+  construct: C,
+  props: P,
+  others: OtherProps<P, C>,
+) {
   const raw = props as Record<string, unknown>;
-  return readSettings(
-    namesWhere({ prop: construct }),
-    (name) => raw[name],
-    undefined,
-    (value) => Token.isUnresolved(value),
-  );
+  const names = namesWhere({ prop: construct });
+  const read = readSettings(names, (name) => raw[name], undefined, Token.isUnresolved);
+  const known: string[] = [...names, ...Object.keys(others)];
+  const unknown = Object.keys(raw)
+    .filter((key) => !known.includes(key))
+    .map((key) => {
+      const meant = known.find((name) => name.toLowerCase() === key.toLowerCase());
+      return `${key} is not a prop${meant === undefined ? '' : `: did you mean ${meant}?`}`;
+    });
+  return { values: read.values, problems: [...unknown, ...read.problems] };
 }

@@ -56,7 +56,7 @@ export class ZegoCallbackMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: ZegoCallbackMonitoringProps) {
     super(scope, id);
     const { receiver } = props;
-    const { values: settings, problems } = readProps('monitoring', props);
+    const { values: settings, problems } = readProps('monitoring', props, { receiver: true });
     if (problems.length > 0) throw new InvalidPropsError('ZegoCallbackMonitoring', problems);
     const metric = (metricName: string, more: Partial<MetricProps>) =>
       new Metric({

@@ -35,7 +35,7 @@ import {
   UNSET_SECRET_PLACEHOLDER,
 } from '../lambda/settings.js';
 import { AWS_MANAGED_KEY, acknowledge, createFunction, createLogGroup } from './function.js';
-import { InvalidPropsError, readProps } from './props.js';
+import { InvalidPropsError, type OtherProps, readProps } from './props.js';
 
 /** Checked at synth by lambda/settings.ts; each plain prop is also a context key, same name. */
 export interface ZegoCallbackReceiverProps {
@@ -157,6 +157,16 @@ export interface ZegoCallbackReceiverProps {
   readonly encryptionKey?: IKey;
 }
 
+const RECEIVER_CONSTRUCT_PROPS: OtherProps<ZegoCallbackReceiverProps, 'receiver'> = {
+  certificate: true,
+  hostedZone: true,
+  callbackSecret: true,
+  logGroup: true,
+  accessLogGroup: true,
+  encryptionKey: true,
+  queue: true,
+};
+
 /**
  * ZEGOCLOUD callbacks in, verified messages out: an HTTP API, a function that verifies and
  * enqueues, a FIFO queue with its DLQ, a quarantine queue, the CallbackSecret. Encrypted, SSL-only,
@@ -186,7 +196,7 @@ export class ZegoCallbackReceiver extends Construct {
 
   constructor(scope: Construct, id: string, props: ZegoCallbackReceiverProps = {}) {
     super(scope, id);
-    const { values: settings, problems } = readProps('receiver', props);
+    const { values: settings, problems } = readProps('receiver', props, RECEIVER_CONSTRUCT_PROPS);
     // One namespace per receiver: two sharing one would count each other's callbacks in alarms.
     const stack = Stack.of(this);
     const path = this.node.path.slice(stack.node.path.length + 1).replace(/[^\w./-]/g, '-');

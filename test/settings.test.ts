@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { CURRENT_VERSION_EXPIRED_FLAGS, CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -243,6 +244,36 @@ describe('the function’s environment reader', () => {
         'invalid configuration: CALLBACK_SECRET or CALLBACK_SECRET_ID is required',
       ),
     );
+  });
+});
+
+describe('a key that is no prop, as a JavaScript app can pass one', () => {
+  it('fails synth, naming the prop it resembles, for the receiver and the monitoring', () => {
+    // What the compiler stops in TypeScript: the receiver would have no AppID check, no guard.
+    const misspelt = { zegoAppID: '1234567890', replayguard: true, appId: '1' };
+    expect(() => new ZegoCallbackReceiver(new Stack(), 'R', misspelt as object)).toThrow(
+      new InvalidPropsError('ZegoCallbackReceiver', [
+        'zegoAppID is not a prop: did you mean zegoAppId?',
+        'replayguard is not a prop: did you mean replayGuard?',
+        'appId is not a prop',
+      ]),
+    );
+    const stack = new Stack();
+    const receiver = new ZegoCallbackReceiver(stack, 'R');
+    const props = { receiver, alarmemail: 'ops@example.com' };
+    expect(() => new ZegoCallbackMonitoring(stack, 'M', props as never)).toThrow(
+      new InvalidPropsError('ZegoCallbackMonitoring', [
+        'alarmemail is not a prop: did you mean alarmEmail?',
+      ]),
+    );
+  });
+
+  it('accepts every prop the constructs declare, constructs included', () => {
+    const stack = new Stack();
+    const queue = new Queue(stack, 'Q', { fifo: true });
+    const receiver = new ZegoCallbackReceiver(stack, 'R', { queue, zegoAppId: '1' });
+    expect(receiver.queue).toBe(queue);
+    expect(() => new ZegoCallbackMonitoring(stack, 'M', { receiver })).not.toThrow();
   });
 });
 
