@@ -17,10 +17,7 @@ export interface ReferenceConsumerProps {
   readonly logRetentionDays?: RetentionDays;
   /** Messages per invocation (SQS FIFO allows at most 10). @default 10 */
   readonly batchSize?: number;
-  /**
-   * Active X-Ray tracing of the function; with the receiver's, X-Ray links their traces.
-   * @default false
-   */
+  /** X-Ray tracing of the function; with the receiver's, X-Ray links the traces. @default false */
   readonly tracing?: boolean;
   /** A customer-managed KMS key for its table and log group. @default - AWS-managed encryption */
   readonly encryptionKey?: IKey;

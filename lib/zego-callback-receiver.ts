@@ -142,7 +142,6 @@ export class ZegoCallbackReceiver extends Construct {
   constructor(scope: Construct, id: string, props: ZegoCallbackReceiverProps = {}) {
     super(scope, id);
     const { values: settings, problems } = readProps('receiver', props);
-    // One namespace per receiver: two sharing one would count each other's callbacks in alarms.
     const stack = Stack.of(this);
     const path = this.node.path.slice(stack.node.path.length + 1).replace(/[^\w./-]/g, '-');
     this.metricsNamespace =
