@@ -81,11 +81,6 @@ async function handleMessage(message: CallbackMessage): Promise<void> {
 
 /** Your logic goes here: notify the caller, update the call's state, bill, ... */
 async function onCallRejected(message: CallRejectedMessage): Promise<void> {
-  logger.info('call rejected', {
-    id: message.id,
-    appId: message.appId,
-    callId: message.callId,
-    userId: message.userId,
-    timestamp: message.timestamp,
-  });
+  const { id, appId, callId, userId, timestamp } = message;
+  logger.info('call rejected', { id, appId, callId, userId, timestamp });
 }

@@ -176,10 +176,7 @@ export const SETTINGS = {
     default: 'ZegoCallbackStack',
     ...text('a CloudFormation stack name', /^[A-Za-z][A-Za-z0-9-]{0,127}$/),
   },
-  /**
-   * The FIFO queue the function sends to.
-   * @default - required
-   */
+  /** The FIFO queue the function sends to. @default - required */
   queueUrl: WIRING,
   /** The queue that keeps signed callbacks whose fields this version cannot use; without it they are answered 503. */
   quarantineQueueUrl: WIRING,

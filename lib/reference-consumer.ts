@@ -13,25 +13,13 @@ import { acknowledge, createFunction } from './function.js';
 export interface ReferenceConsumerProps {
   /** The callback queue (its visibility timeout is 60 s, as the receiver makes it). */
   readonly queue: IQueue;
-  /**
-   * Retention of the function's log group, in days.
-   * @default 30
-   */
+  /** Retention of the function's log group, in days. @default 30 */
   readonly logRetentionDays?: RetentionDays;
-  /**
-   * Messages per invocation (SQS FIFO allows at most 10).
-   * @default 10
-   */
+  /** Messages per invocation (SQS FIFO allows at most 10). @default 10 */
   readonly batchSize?: number;
-  /**
-   * Active X-Ray tracing of the function; with the receiver's, X-Ray links their traces.
-   * @default false
-   */
+  /** X-Ray tracing of the function; with the receiver's, X-Ray links the traces. @default false */
   readonly tracing?: boolean;
-  /**
-   * A customer-managed KMS key for its table and log group.
-   * @default - AWS-managed encryption
-   */
+  /** A customer-managed KMS key for its table and log group. @default - AWS-managed encryption */
   readonly encryptionKey?: IKey;
 }
 

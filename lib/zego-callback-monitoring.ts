@@ -26,10 +26,7 @@ import type { ZegoCallbackReceiver } from './zego-callback-receiver.js';
 export interface ZegoCallbackMonitoringProps {
   /** The receiver to watch. */
   readonly receiver: ZegoCallbackReceiver;
-  /**
-   * Where alarm and OK notifications go (an SNS topic with an e-mail subscription).
-   * @default - no topic: the alarms still show in CloudWatch
-   */
+  /** E-mail for alarm and OK notifications (an SNS topic). @default - none: CloudWatch only */
   readonly alarmEmail?: string;
   /**
    * Alarm when no callback at all arrived for this many minutes (the URL is probably not
@@ -37,10 +34,7 @@ export interface ZegoCallbackMonitoringProps {
    * @default 0 - no such alarm
    */
   readonly noCallbacksAlarmMinutes?: number;
-  /**
-   * Alarm when the oldest message on the callback queue is older than this, in seconds.
-   * @default 900
-   */
+  /** Alarm when the oldest message on the callback queue is older than this, in s. @default 900 */
   readonly oldestMessageAlarmSeconds?: number;
 }
 

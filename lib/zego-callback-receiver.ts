@@ -39,20 +39,11 @@ import { InvalidPropsError, type OtherProps, readProps } from './props.js';
 
 /** Checked at synth by lambda/settings.ts; each plain prop is also a context key, same name. */
 export interface ZegoCallbackReceiverProps {
-  /**
-   * Your ZEGOCLOUD AppID; when set, callbacks for any other AppID are refused with 403.
-   * @default - none: callbacks of any AppID are accepted
-   */
+  /** Your ZEGOCLOUD AppID: callbacks for another are refused (403). @default - any AppID */
   readonly zegoAppId?: string;
-  /**
-   * Events to put on the queue (in context, a comma list); others, signed, get 200 and are dropped.
-   * @default ['call_reject']
-   */
+  /** Events to queue (context: a comma list); others, signed, get 200. @default ['call_reject'] */
   readonly forwardEvents?: readonly CallEvent[];
-  /**
-   * Also forward, raw, as event `unknown`, the events this version does not know (the contract).
-   * @default false
-   */
+  /** Also forward, raw as event `unknown`, the events this version does not know. @default false */
   readonly forwardUnknownEvents?: boolean;
   /**
    * Accepted difference between a callback's timestamp and now, in seconds, either way; 0
@@ -60,55 +51,28 @@ export interface ZegoCallbackReceiverProps {
    * @default 300
    */
   readonly signatureToleranceSeconds?: number;
-  /**
-   * Hours during which the CallbackSecret a new one replaced (AWSPREVIOUS) still passes; 0: never.
-   * @default 24
-   */
+  /** Hours the replaced CallbackSecret (AWSPREVIOUS) still passes; 0: never. @default 24 */
   readonly previousSecretHours?: number;
-  /**
-   * Level of the function's log lines; metrics are written whatever the level.
-   * @default 'INFO'
-   */
+  /** Level of the function's log lines; metrics are written whatever the level. @default 'INFO' */
   readonly logLevel?: LogLevel;
   /**
    * CloudWatch namespace of the callback metrics; no two receivers in a stack may share one.
    * @default - `ZegoCallbacks/<stack name>/<receiver's path in the stack>` (the function alone: `ZegoCallbacks`)
    */
   readonly metricsNamespace?: string;
-  /**
-   * Refuse a captured signature on another body: a DynamoDB table, one conditional write each.
-   * @default false
-   */
+  /** Refuse a captured signature on a new body: a DynamoDB table, one write each. @default false */
   readonly replayGuard?: boolean;
-  /**
-   * Active X-Ray tracing of the function and its AWS calls, billed per trace (docs/operations.md).
-   * @default false
-   */
+  /** Active X-Ray tracing of the function and its AWS calls, billed per trace. @default false */
   readonly tracing?: boolean;
-  /**
-   * Retention of the function's and the API's log groups, in days (9999: forever).
-   * @default 30
-   */
+  /** Retention of the function's and the API's log groups, in days (9999: forever). @default 30 */
   readonly logRetentionDays?: RetentionDays;
-  /**
-   * API stage throttling, requests per second; above it, a 429 that ZEGOCLOUD retries.
-   * @default 100
-   */
+  /** API stage throttling, requests per second; above it, a 429 ZEGOCLOUD retries. @default 100 */
   readonly throttleRateLimit?: number;
-  /**
-   * API stage throttling, burst (requests).
-   * @default 200
-   */
+  /** API stage throttling, burst (requests). @default 200 */
   readonly throttleBurstLimit?: number;
-  /**
-   * Memory of the callback function in MB; CPU scales with it.
-   * @default 512
-   */
+  /** Memory of the callback function in MB; CPU scales with it. @default 512 */
   readonly memorySize?: number;
-  /**
-   * Path of the callback route, on API Gateway and on the local server alike.
-   * @default '/zego/callback'
-   */
+  /** Callback route's path, on API Gateway and the local server alike. @default '/zego/callback' */
   readonly routePath?: string;
   /**
    * Custom domain of the callback URL, so that the URL in the ZEGOCLOUD console survives a
@@ -123,25 +87,16 @@ export interface ZegoCallbackReceiverProps {
    * @default - none: point `domainName` at `receiver.customDomain.regionalDomainName` yourself
    */
   readonly hostedZone?: IHostedZone;
-  /**
-   * With `domainName`, also keep the default `execute-api` URL open (off: only the domain answers).
-   * @default false
-   */
+  /** With `domainName`, keep the `execute-api` URL too (off: only the domain). @default false */
   readonly keepExecuteApiEndpoint?: boolean;
   /**
    * The secret holding ZEGOCLOUD's CallbackSecret as a plain string.
    * @default - a new secret, holding a placeholder until you put the real value (503 until then)
    */
   readonly callbackSecret?: ISecret;
-  /**
-   * An existing log group for the function's logs; the function's role may write to it.
-   * @default - a new log group, kept `logRetentionDays`
-   */
+  /** An existing log group for the function's logs. @default - new, kept `logRetentionDays` */
   readonly logGroup?: ILogGroup;
-  /**
-   * An existing log group for the API's access log.
-   * @default - a new log group, kept `logRetentionDays`
-   */
+  /** An existing log group for the API's access log. @default - new, kept `logRetentionDays` */
   readonly accessLogGroup?: ILogGroup;
   /**
    * An existing FIFO queue for the messages (refused at synth if not FIFO): give it 1 MiB
@@ -197,7 +152,6 @@ export class ZegoCallbackReceiver extends Construct {
   constructor(scope: Construct, id: string, props: ZegoCallbackReceiverProps = {}) {
     super(scope, id);
     const { values: settings, problems } = readProps('receiver', props, RECEIVER_CONSTRUCT_PROPS);
-    // One namespace per receiver: two sharing one would count each other's callbacks in alarms.
     const stack = Stack.of(this);
     const path = this.node.path.slice(stack.node.path.length + 1).replace(/[^\w./-]/g, '-');
     this.metricsNamespace =

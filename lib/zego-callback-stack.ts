@@ -49,10 +49,7 @@ export interface ZegoCallbackStackProps extends StackProps {
   readonly settings: StackSettings;
 }
 
-/**
- * The receiver, its monitoring and (optionally) the reference consumer, from CDK context: each
- * key is the construct prop of the same name, but the ARNs and IDs, which become objects here.
- */
+/** The receiver, its monitoring and (optionally) the reference consumer, from CDK context. */
 export class ZegoCallbackStack extends Stack {
   readonly receiver: ZegoCallbackReceiver;
   readonly monitoring: ZegoCallbackMonitoring;

@@ -49,11 +49,10 @@ function docsIn(text: string): Map<string, Doc> {
   for (const [, body = '', name = ''] of text.matchAll(
     /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*(?:readonly )?(\w+)\??:/g,
   )) {
-    const lines = body.split('\n').map((line) => line.replace(/^\s*\*? ?/, '').trim());
-    const tag = lines.findIndex((line) => line.startsWith('@'));
-    const prose = tag < 0 ? lines : lines.slice(0, tag);
-    const byDefault = lines.find((line) => line.startsWith('@default '))?.slice(9);
-    docs.set(name, { text: prose.join(' ').trim(), byDefault });
+    // One line or several: the prose, then `@default` on its own line or at the end of the prose.
+    const flat = body.split('\n').map((line) => line.replace(/^\s*\*? ?/, '').trim());
+    const [prose = '', byDefault] = flat.join(' ').split(/(?:^| )@default /);
+    docs.set(name, { text: prose.trim(), byDefault: byDefault?.trim() });
   }
   return docs;
 }
@@ -90,12 +89,13 @@ function withDefaults(file: string, interfaceName: string): string {
     const value = (SETTINGS[name] as Setting).default;
     if (value === undefined || !new RegExp(`readonly ${name}\\?:`).test(members)) continue;
     const tag = new RegExp(
-      `(@default )[^\\n]*?( - [^\\n]*)?(\\n\\s*\\*/\\n\\s*readonly ${name}\\?:)`,
+      `(@default )[^\\n]*?( - [^\\n]*?)?( ?\\*/|\\n\\s*\\*/)(\\n\\s*readonly ${name}\\?:)`,
     );
-    if (!tag.test(rewritten)) throw new Error(`${file}: ${name} needs an @default line, last`);
+    if (!tag.test(rewritten))
+      throw new Error(`${file}: ${name} needs an @default, last in its TSDoc`);
     rewritten = rewritten.replace(
       tag,
-      (_, at, note = '', rest) => `${at}${tsdocValue(value)}${note}${rest}`,
+      (_, at, note = '', end, rest) => `${at}${tsdocValue(value)}${note}${end}${rest}`,
     );
   }
   text = text.slice(0, start) + rewritten + text.slice(start + members.length);
