@@ -13,7 +13,7 @@ export function processAll(bodies: readonly string[]): number {
   const secrets = [BENCH_SECRET];
   let enqueued = 0;
   for (const body of bodies) {
-    const received = receiveCallback({ body, isBase64Encoded: false }, policy);
+    const received = receiveCallback({ body, isBase64Encoded: false });
     verifySignature(received.signed, secrets);
     checkFreshness(received.signed, policy, now);
     if (decide(received.fields, policy, now).action === 'enqueue') enqueued++;

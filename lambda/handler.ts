@@ -80,10 +80,10 @@ async function handleCallback(
   decided: { decision?: Decision },
 ): Promise<{ decision: Decision; messageId?: string }> {
   const { policy, secrets, queue, quarantine, now, replayGuard } = dependencies;
-  const received = receiveCallback(
-    { body: event.body, isBase64Encoded: event.isBase64Encoded ?? false },
-    policy,
-  );
+  const received = receiveCallback({
+    body: event.body,
+    isBase64Encoded: event.isBase64Encoded ?? false,
+  });
   await verify(received.signed, secrets);
   const at = now();
   checkFreshness(received.signed, policy, at);

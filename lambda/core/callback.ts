@@ -1,11 +1,4 @@
-import {
-  decodeBody,
-  type FieldMap,
-  type FieldValue,
-  JsonNumber,
-  MAX_BODY_BYTES,
-  type RawBody,
-} from './body.js';
+import { decodeBody, type FieldMap, type FieldValue, JsonNumber, type RawBody } from './body.js';
 import type { RawValue } from './contract.js';
 import { InvalidFieldError, SignatureError } from './errors.js';
 import type { SignedFields } from './signature.js';
@@ -126,11 +119,8 @@ export interface ReceivedCallback {
  * Decoding and the signature fields: all that is done to a body before it is verified, and all
  * of it linear in the body's size (test/fixtures/hostile-bodies.ts holds it to that).
  */
-export function receiveCallback(
-  raw: RawBody,
-  limits: { readonly maxBodyBytes?: number | undefined } = {},
-): ReceivedCallback {
-  const fields = decodeBody(raw, limits.maxBodyBytes ?? MAX_BODY_BYTES);
+export function receiveCallback(raw: RawBody): ReceivedCallback {
+  const fields = decodeBody(raw);
   return { fields, signed: readSignedFields(fields) };
 }
 

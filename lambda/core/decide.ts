@@ -22,7 +22,6 @@ export interface Policy {
   readonly forwardEvents: ReadonlySet<string>;
   /** Forward events this version does not know, raw, rather than answer them 200 and drop them. */
   readonly forwardUnknownEvents?: boolean;
-  readonly maxBodyBytes?: number;
 }
 
 export type Decision =
