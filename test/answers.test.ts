@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { CallbackRecord } from '../lambda/adapters/log.js';
 import type { ReplayGuard } from '../lambda/adapters/replay-guard.js';
 import type { SecretSource } from '../lambda/adapters/secrets.js';
+import * as errors from '../lambda/core/errors.js';
 import {
+  CallbackError,
   EnqueueError,
   NotConfiguredError,
   QuarantineError,
@@ -503,5 +505,39 @@ describe('the secret and the replay guard', () => {
     // Nothing unverified reaches it.
     await answer(receiver, signedBody(REJECT, 'not-the-secret'));
     expect(admitted).toHaveLength(1);
+  });
+});
+
+describe('every answer', () => {
+  it('is given to an event without a request context too (a direct invocation)', async () => {
+    const receiver = fakeReceiver();
+    const event = apiEvent({ body: '' });
+    const { requestContext: _, ...direct } = event;
+    expect(await receiver.handler(direct as typeof event)).toEqual(
+      refusedWith(400, 'malformed_body', 'empty body'),
+    );
+    expect(receiver.records).toEqual([line({ outcome: 'refused', requestId: undefined })]);
+  });
+
+  it('logs the time it took, in milliseconds to two decimals', async () => {
+    const receiver = fakeReceiver({
+      queue: { send: () => new Promise((resolve) => setTimeout(() => resolve('m'), 25)) },
+    });
+    const started = performance.now();
+    await receiver.post(REJECT);
+    const took = performance.now() - started;
+    const latency = receiver.records[0]?.latencyMs ?? -1;
+    expect(latency).toBeGreaterThanOrEqual(20);
+    expect(latency).toBeLessThanOrEqual(took + 0.01);
+    expect(String(latency)).toMatch(/^\d+(\.\d{1,2})?$/);
+  });
+
+  it('names its error class in a literal, so that a minified bundle still logs it', () => {
+    const classes = (Object.values(errors) as unknown[]).filter(
+      (value): value is new (message: string) => CallbackError =>
+        typeof value === 'function' && value.prototype instanceof CallbackError,
+    );
+    expect(classes).toHaveLength(14);
+    for (const Class of classes) expect(new Class('x').name).toBe(Class.name);
   });
 });

@@ -66,6 +66,9 @@ const CHANGES: Record<string, Fields[]> = {
     { to: { user: 'dave' } },
     { to: null },
     { extra: '' },
+    // A list and an object with the same entries are different values.
+    { to: ['dave', '2'] },
+    { to: { 0: 'dave', 1: '2' } },
   ],
 };
 

@@ -208,6 +208,18 @@ describe('after the signature: a field that breaks its rule is quarantined with 
     ]);
   });
 
+  it('keeps characters SQS refuses as escapes, each value unchanged', async () => {
+    const { quarantined } = await post('call_reject', {
+      user_id: '',
+      extend_data: 'a\uffffb\ufffe',
+    });
+    expect(quarantined[0]?.fields.extend_data).toBe('a\uffffb\ufffe');
+    const receiver = fakeReceiver();
+    await receiver.post({ appid: '1', event: 'call_reject', call_id: '35', extend_data: '\uffff' });
+    expect(receiver.kept[0]).toContain('"extend_data":"\\uffff"');
+    expect(receiver.kept[0]).not.toMatch(/[\ufffe\uffff]/);
+  });
+
   it('with ZEGO_APP_ID set, refuses a callback without a usable AppID or for another one, 403', async () => {
     const pinned = { appId: 1234 };
     const refusal = (message: string) => ({

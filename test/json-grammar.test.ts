@@ -86,6 +86,8 @@ describe('values', () => {
     '2.50e+10',
     '-3.0E-7',
     '123456789012345678901234567890',
+    '9',
+    '90.09',
   ])('keeps the number %s as its exact text', (number) => {
     expect(decoded(`{"n":${number}}`)).toEqual({ n: new JsonNumber(number) });
     expect(decoded(`{"n":[${number}]}`)).toEqual({ n: [new JsonNumber(number)] });
@@ -212,6 +214,8 @@ describe('the body as a whole', () => {
     expect(decoded('%7B%22a%22%3A%22x+y%2Bz%22%7D')).toEqual({ a: 'x y+z' });
     expect(decoded('%7b%22a%22%3a%22b%22%7d')).toEqual({ a: 'b' });
     expect(decoded('a=x+y%2Bz&b=')).toEqual({ a: 'x y+z', b: '' });
+    // A form whose value is URL-encoded JSON is still a form.
+    expect(decoded('extend_data=%7B%22a%22%3A1%7D')).toEqual({ extend_data: '{"a":1}' });
   });
 
   it.each([
@@ -250,6 +254,10 @@ describe('form lists', () => {
       'x]': '4',
       'y[': '5',
     });
+  });
+
+  it('reads a list key whatever characters its name holds, line breaks included', () => {
+    expect(decoded('a%0Ab[]=1&a%0Ab[]=2')).toEqual({ 'a\nb': ['1', '2'] });
   });
 });
 
