@@ -347,6 +347,14 @@ describe('handler output, schema and parser agree', () => {
     expect(parseCallbackMessage('not json')).toMatchObject({ ok: false, error: { path: '$' } });
     expect(parseCallbackMessage([])).toMatchObject({ ok: false, error: { path: '$' } });
   });
+
+  it('tells a body that is not JSON from one that is not a message, the parse error as cause', () => {
+    const parsed = parseCallbackMessage('{"schemaVersion":1,');
+    expect(parsed).toEqual({ ok: false, error: new InvalidMessageError('$', 'is not JSON') });
+    expect(!parsed.ok && parsed.error.cause).toBeInstanceOf(SyntaxError);
+    const notAMessage = parseCallbackMessage('{"schemaVersion":1}');
+    expect(!notAMessage.ok && notAMessage.error.message).toBe('$.event: Invalid input');
+  });
 });
 
 describe('a "__proto__" key in an unknown event’s fields', () => {
