@@ -93,7 +93,7 @@ const eventMessage = <E extends CallEvent>(event: E) =>
   );
 type EventMessage = { [E in CallEvent]: ReturnType<typeof eventMessage<E>> }[CallEvent];
 
-/** A message per event of events.ts, and one for unknown events; unknown fields pass (input side). */
+/** Every queue message: one per event of events.ts, one for unknown events; unknown fields pass. */
 export const callbackMessageSchema = z
   .discriminatedUnion('event', [
     ...(CALL_EVENTS.map(eventMessage) as [EventMessage, ...EventMessage[]]),
