@@ -7,7 +7,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { App } from 'aws-cdk-lib';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_DOCS } from '../lambda/core/events.js';
 import { readContext, ZegoCallbackStack } from '../lib/zego-callback-stack.js';
 import {
   type CallbackValue,
@@ -654,5 +656,41 @@ describe('the synthesized bundle with tracing (-c tracing=true)', () => {
         'SQS SendMessage 200',
       ],
     });
+  });
+});
+
+// Here rather than in contract.test.ts: the mutation run (instrumented sources) cannot bundle alike.
+describe('what the receiver’s bundle leaves out', () => {
+  it('keeps the schema library out of the receiver’s bundles: it imports only types from it', async () => {
+    for (const entry of ['lambda/entry.ts', 'lambda/entry-replay-guard.ts']) {
+      const { metafile } = await build({
+        entryPoints: [entry],
+        bundle: true,
+        write: false,
+        metafile: true,
+        platform: 'node',
+        format: 'esm',
+        mainFields: ['module', 'main'],
+        logLevel: 'silent',
+      });
+      const inputs = Object.keys(metafile.inputs);
+      expect(inputs).toContain('lambda/core/message.ts');
+      expect(inputs.filter((path) => /zod|core\/contract/.test(path))).toEqual([]);
+    }
+  });
+
+  it('leaves the event docs out of the receiver’s bundle: it reads the field kinds alone', async () => {
+    const { outputFiles } = await build({
+      entryPoints: ['lambda/entry.ts'],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
+    });
+    const code = outputFiles[0]?.text ?? '';
+    expect(code).toContain('inviteTime: "int"');
+    for (const { when } of Object.values(EVENT_DOCS)) expect(code).not.toContain(when);
   });
 });

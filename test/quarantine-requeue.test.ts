@@ -9,9 +9,15 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { decodeBody, type FieldValue } from '../lambda/core/body.js';
 import type { RawValue } from '../lambda/core/callback.js';
+import { InvalidFieldError } from '../lambda/core/errors.js';
 import type { CallbackMessage } from '../lambda/core/message.js';
-import type { QuarantinedCallback } from '../lambda/core/quarantine.js';
+import {
+  buildQuarantinedCallback,
+  type QuarantinedCallback,
+  quarantinedFields,
+} from '../lambda/core/quarantine.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import { requeueQuarantined } from '../local/quarantine-requeuer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
@@ -345,6 +351,43 @@ describe('a requeue an operator can trust', () => {
         ReceiptHandle: Messages[0]?.ReceiptHandle,
         VisibilityTimeout: 0,
       }),
+    );
+  });
+});
+
+describe('the fields of a quarantined callback', () => {
+  it('read back as the body decoder gave them, nested objects, lists and nulls included', () => {
+    const body =
+      '{"appid":7,"event":"call_x","a":{"b":[1.5,null,{"c":true,"d":"e"}],"f":null},"g":[],"h":false,"signature":"s","nonce":"n"}';
+    const fields = decodeBody({ body, isBase64Encoded: false });
+    const kept = JSON.parse(
+      buildQuarantinedCallback(fields, new InvalidFieldError('a', 'is odd'), new Date(0)).body,
+    ) as QuarantinedCallback;
+    // Numbers come back as their digits: every reader that takes a number takes those.
+    expect(quarantinedFields(kept.fields)).toEqual(
+      new Map<string, FieldValue>([
+        ['appid', '7'],
+        ['event', 'call_x'],
+        [
+          'a',
+          new Map<string, FieldValue>([
+            [
+              'b',
+              [
+                '1.5',
+                null,
+                new Map<string, FieldValue>([
+                  ['c', true],
+                  ['d', 'e'],
+                ]),
+              ],
+            ],
+            ['f', null],
+          ]),
+        ],
+        ['g', []],
+        ['h', false],
+      ]),
     );
   });
 });

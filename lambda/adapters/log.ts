@@ -85,8 +85,7 @@ export class JsonLogger implements Logger {
     const event = record.event ?? 'unverified';
     const reason = record.reason ?? 'none';
     // Below the log level the line shrinks to its metrics: counts never depend on verbosity.
-    // Every field is named (the type below fails to compile when one is left out), so that no
-    // object is copied on the way; undefined fields are left out by JSON.stringify.
+    // Every field named (LineFields fails to compile if one is left out): no object copied.
     const fields =
       RANK[level] < RANK[this.level]
         ? { outcome: record.outcome, event, reason, Callbacks: 1, Latency: record.latencyMs }

@@ -35,8 +35,8 @@ const MAX_DEPTH = 16;
  */
 export function decodeBody(raw: RawBody, maxBytes: number = MAX_BODY_BYTES): FieldMap {
   const text = bodyText(raw, maxBytes).replace(/^[\uFEFF\s]+/, '');
-  if (text.startsWith('{')) return parseJsonObject(text);
-  if (/^%7b/i.test(text)) return parseJsonObject(urlDecode(text));
+  if (text.startsWith('{')) return new JsonReader(text).document();
+  if (/^%7b/i.test(text)) return new JsonReader(urlDecode(text)).document();
   if (text.includes('=')) return parseForm(text);
   throw new MalformedBodyError(
     text.length === 0 ? 'empty body' : 'body is neither a JSON object nor a form',
@@ -90,12 +90,6 @@ function parseForm(text: string): FieldMap {
   return fields;
 }
 
-function parseJsonObject(text: string): FieldMap {
-  const value = new JsonReader(text).document();
-  if (!(value instanceof Map)) throw new MalformedBodyError('body is not a JSON object');
-  return value;
-}
-
 /** A JSON string with no escape and no control character, quotes included. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it excludes
 const PLAIN_STRING = /"[^"\\\u0000-\u001f]*"/y;
@@ -112,11 +106,12 @@ class JsonReader {
   private pos = 0;
   constructor(private readonly text: string) {}
 
-  document(): FieldValue {
-    const value = this.value(0);
+  /** The whole text: one object (its caller saw the `{` it starts with), then whitespace. */
+  document(): FieldMap {
+    const fields = this.object(0);
     this.skipWhitespace();
     if (this.pos !== this.text.length) this.fail('unexpected trailing characters');
-    return value;
+    return fields;
   }
 
   private value(depth: number): FieldValue {

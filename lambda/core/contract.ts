@@ -1,13 +1,8 @@
 /**
- * The queue message contract (schemaVersion 1): a zod schema built from the event definitions
- * (events.ts), giving the TypeScript types, the consumers' parser and, through `npm run schema`,
- * schema/callback-message.schema.json. Fields a message does not know are allowed and ignored:
- * adding one does not break schemaVersion 1; anything else bumps it.
- *
- * zod 4 through `zod/mini`: the schema library TypeScript users most likely know, and it writes
- * JSON Schema itself; in the reference consumer's minified bundle it takes 27 KB through
- * `zod/mini` against 100 KB through the classic API. The receiver imports only types from here
- * (a test keeps zod out of its bundle).
+ * The queue message contract (schemaVersion 1), built from events.ts: the types, the consumers'
+ * parser and (`npm run schema`) the JSON Schema. Unknown fields are allowed and ignored; any
+ * other change bumps schemaVersion. `zod/mini`: 27 KB in the consumer's minified bundle against
+ * 100 KB for classic zod; the receiver imports only types (a test keeps zod out of its bundle).
  */
 import * as z from 'zod/mini';
 import { CALL_EVENTS, type CallEvent, EVENT_DOCS, EVENT_FIELDS } from './events.js';
@@ -98,12 +93,7 @@ const eventMessage = <E extends CallEvent>(event: E) =>
   );
 type EventMessage = { [E in CallEvent]: ReturnType<typeof eventMessage<E>> }[CallEvent];
 
-/**
- * The contract: a message per event of events.ts, and one for events it does not know.
- * `z.object` lets unknown fields through (they are not copied into zod's output, but the parser
- * returns the message itself, see below); the JSON Schema is generated for the input side,
- * which allows them too.
- */
+/** Every queue message: one per event of events.ts, one for unknown events; unknown fields pass. */
 export const callbackMessageSchema = z
   .discriminatedUnion('event', [
     ...(CALL_EVENTS.map(eventMessage) as [EventMessage, ...EventMessage[]]),
