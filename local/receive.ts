@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { commandLine, localQueueUrl, sqsClientFor } from './cli.js';
+import { commandLine, localQueueUrl, refuse, sqsClientFor } from './cli.js';
 import { drainQueue } from './queue-reader.js';
 
 const USAGE = `Read messages from the callback queue and print them, one JSON object per line.
@@ -18,6 +18,11 @@ const values = commandLine(USAGE, {
   keep: { type: 'boolean', default: false },
   wait: { type: 'string', default: '1' },
 });
+// SQS's long poll: 0 to 20 seconds.
+const waitSeconds = Number(values.wait);
+if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > 20) {
+  refuse('--wait takes a whole number of seconds from 0 to 20', USAGE);
+}
 const queueUrl = values['queue-url'];
 const client = await sqsClientFor(queueUrl);
 if (values.keep) {
@@ -38,7 +43,7 @@ visibility timeout. To see what arrived at no cost to them (docs/operations.md, 
 let cameRound = false;
 const messages = await drainQueue(client, queueUrl, {
   keep: values.keep,
-  waitSeconds: Number(values.wait),
+  waitSeconds,
   // Printed as read: a long drain shows its progress, and a stopped one what it had read.
   onMessage: (message) => console.log(JSON.stringify(message)),
   cameRound: () => {

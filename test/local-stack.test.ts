@@ -203,6 +203,22 @@ describe('the command lines refuse what they cannot do as asked', () => {
     );
   });
 
+  it.each(['five', '21', '0.5'])(
+    'npm run receive: --wait %s, which SQS would refuse',
+    async (n) => {
+      const refused = await tsx('local/receive.ts', [
+        '--queue-url',
+        stack.queueUrl,
+        '--wait',
+        n,
+      ]).catch(refusal);
+      expect(refused).toMatchObject({ code: 2, stdout: '' });
+      expect((refused as { stderr: string }).stderr).toMatch(
+        /^--wait takes a whole number of seconds from 0 to 20\n/,
+      );
+    },
+  );
+
   it.each(['five', '0', '1.5'])(
     'npm run send: --repeat %s, which would send nothing',
     async (n) => {
