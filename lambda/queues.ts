@@ -6,10 +6,8 @@ export const QUEUES = {
   maxReceiveCount: 5,
   /** Consumers' time per message; a Lambda consumer's timeout is a sixth of it. */
   visibilityTimeoutSeconds: 60,
-  /**
-   * SQS's maximum, 1 MiB (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html):
-   * a 64 KiB body of control characters escapes (`\u00XX`) to ~6 times its size in a message.
-   */
+  /** SQS's maximum, 1 MiB (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html):
+   * a 64 KiB body of control characters escapes (`\u00XX`) to ~6 times its size in a message. */
   maxMessageSizeBytes: 1_048_576,
   /** The local stack's account and queue names (local/sqs.ts). */
   local: {

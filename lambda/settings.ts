@@ -1,10 +1,8 @@
 import { CALL_EVENTS } from './core/callback.js';
 
-/**
- * Every setting once, under one name: context key, prop and, in SCREAMING_SNAKE_CASE, environment
+/** Every setting once, under one name: context key, prop and, in SCREAMING_SNAKE_CASE, environment
  * variable; a context key ending in Arn or Id is an object prop of the stack. Rules and defaults
- * only, so that the bundle carries no docs: a setting's doc is its prop's TSDoc or its entry's.
- */
+ * only, so that the bundle carries no docs: a setting's doc is its prop's TSDoc or its entry's. */
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -124,10 +122,8 @@ export const SETTINGS = {
   alarmEmail: { ...MONITORING, ...text('an e-mail address', /^[^@\s]+@[^@\s]+\.[^@\s]+$/) },
   noCallbacksAlarmMinutes: { ...MONITORING, default: 0, ...integer(0, 1440) },
   oldestMessageAlarmSeconds: { ...MONITORING, default: 900, ...integer(60, 1_209_600) },
-  /**
-   * An existing plain-string secret holding the ZEGOCLOUD CallbackSecret (prop `callbackSecret`).
-   * @default - a new secret, holding a placeholder (503) until you put the value
-   */
+  /** An existing plain-string secret holding the ZEGOCLOUD CallbackSecret (prop `callbackSecret`).
+   * @default - a new secret, holding a placeholder (503) until you put the value */
   callbackSecretArn: {
     ...STACK,
     ...text(
@@ -135,11 +131,8 @@ export const SETTINGS = {
       /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/,
     ),
   },
-  /**
-   * A customer-managed KMS key for all the stack encrypts (prop `encryptionKey`); its key policy
-   * must let CloudWatch Logs and alarms use it (docs/operations.md, Encryption).
-   * @default - AWS-managed keys
-   */
+  /** A customer-managed KMS key for all the stack encrypts (prop `encryptionKey`); its key policy
+   * must let CloudWatch Logs and alarms use it (docs/operations.md, Encryption). @default - AWS-managed keys */
   encryptionKeyArn: {
     ...STACK,
     ...text(
@@ -155,10 +148,8 @@ export const SETTINGS = {
       /^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate\/[A-Za-z0-9-]+$/,
     ),
   },
-  /**
-   * Route 53 zone for the alias record of `domainName`; with `hostedZoneName`, prop `hostedZone`.
-   * @default - none: add the DNS record yourself
-   */
+  /** Route 53 zone for the alias record of `domainName`; with `hostedZoneName`, prop `hostedZone`.
+   * @default - none: add the DNS record yourself */
   hostedZoneId: { ...STACK, ...text('a Route 53 hosted zone ID', /^Z[A-Z0-9]{1,31}$/) },
   /** Name of the `hostedZoneId` zone. */
   hostedZoneName: {
@@ -219,11 +210,8 @@ export function splitList(text: string): string[] {
     .filter((item) => item !== '');
 }
 
-/**
- * Reads settings, each problem under `label`; unset gives the default, and so does a refused value,
- * so that every problem is reported at once. Blank is a problem: an unset CI variable
- * (`-c zegoAppId=$APP_ID`) must not silently mean "any AppID" or a default.
- */
+/** Reads settings, each problem under `label`; unset or refused gives the default, so that every problem is
+ * reported at once. Blank is a problem: an unset CI variable (`-c zegoAppId=$APP_ID`) must not mean "any AppID". */
 export function readSettings<N extends SettingName>(
   names: readonly N[],
   rawOf: (name: N) => unknown,

@@ -12,11 +12,9 @@ import {
 import { type ILogGroup, LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 
-/**
- * Every function, lambda/<name>.ts, bundled by `npm run build` into dist/assets/<name>/index.mjs,
+/** Every function, lambda/<name>.ts, bundled by `npm run build` into dist/assets/<name>/index.mjs,
  * so a user's synth needs no esbuild. `receiver`: node:http through lambda/builtins/node-http.cjs
- * (measured a fifth off its load); `traced`: that and a `require` for the CommonJS X-Ray SDK.
- */
+ * (measured a fifth off its load); `traced`: that and a `require` for the CommonJS X-Ray SDK. */
 export const ENTRIES = {
   entry: 'receiver',
   'entry-replay-guard': 'receiver',
@@ -75,10 +73,8 @@ export interface FunctionProps {
   readonly encryptionKey?: IKey | undefined;
 }
 
-/**
- * A Node 24 arm64 function `Handler` whose own role may write its own log group only (the managed
- * AWSLambdaBasicExecutionRole may write to all). `prefix`: deployed logical IDs stay as they were.
- */
+/** A Node 24 arm64 function `Handler` whose own role may write its own log group only (the managed
+ * AWSLambdaBasicExecutionRole may write to all). `prefix`: deployed logical IDs stay as they were. */
 export function createFunction(scope: Construct, prefix: string, props: FunctionProps) {
   const { encryptionKey: key, tracing } = props;
   const logGroup =

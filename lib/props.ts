@@ -18,11 +18,18 @@ export type OtherProps<P, C extends 'receiver' | 'monitoring'> = Record<
   true
 >;
 
-/**
- * A construct's plain props, checked and defaulted by lambda/settings.ts; a token passes as is.
- * A key that is no prop is a problem: in a JavaScript app, `zegoAppID` would otherwise mean
- * "any AppID" without a word.
- */
+/** A problem for each key not `known`, naming the one a wrongly cased key meant. */
+export function unknownKeys(keys: string[], known: readonly string[], what: string, hint = '') {
+  return keys
+    .filter((key) => !known.includes(key))
+    .map((key) => {
+      const meant = known.find((name) => name.toLowerCase() === key.toLowerCase());
+      return `${key} is not ${what}${meant === undefined ? hint : `: did you mean ${meant}?`}`;
+    });
+}
+
+/** A construct's plain props, checked and defaulted by lambda/settings.ts; a token passes as is. A key
+ * that is no prop is a problem: in a JavaScript app, `zegoAppID` would otherwise mean "any AppID". */
 export function readProps<P extends object, C extends 'receiver' | 'monitoring'>(
   construct: C,
   props: P,
@@ -31,12 +38,6 @@ export function readProps<P extends object, C extends 'receiver' | 'monitoring'>
   const raw = props as Record<string, unknown>;
   const names = namesWhere({ prop: construct });
   const read = readSettings(names, (name) => raw[name], undefined, Token.isUnresolved);
-  const known: string[] = [...names, ...Object.keys(others)];
-  const unknown = Object.keys(raw)
-    .filter((key) => !known.includes(key))
-    .map((key) => {
-      const meant = known.find((name) => name.toLowerCase() === key.toLowerCase());
-      return `${key} is not a prop${meant === undefined ? '' : `: did you mean ${meant}?`}`;
-    });
+  const unknown = unknownKeys(Object.keys(raw), [...names, ...Object.keys(others)], 'a prop');
   return { values: read.values, problems: [...unknown, ...read.problems] };
 }

@@ -23,10 +23,8 @@ export interface ReferenceConsumerProps {
   readonly encryptionKey?: IKey;
 }
 
-/**
- * lambda/consumer.ts on the callback queue, to copy and fill in: partial batch failures, so that
- * one poison message does not hold back the batch; idempotency records in a table of its own.
- */
+/** lambda/consumer.ts on the callback queue, to copy and fill in: partial batch failures, so that
+ * one poison message does not hold back the batch; idempotency records in a table of its own. */
 export class ReferenceConsumer extends Construct {
   readonly handler: LambdaFunction;
   /** Powertools Idempotency's records: one per message `id`, expired by TTL. */

@@ -28,11 +28,8 @@ export interface ZegoCallbackMonitoringProps {
   readonly receiver: ZegoCallbackReceiver;
   /** E-mail for alarm and OK notifications (an SNS topic). @default - none: CloudWatch only */
   readonly alarmEmail?: string;
-  /**
-   * Alarm when no callback at all arrived for this many minutes (the URL is probably not
-   * configured in the ZEGOCLOUD console); 0 for none. Quiet hours are normal for many apps.
-   * @default 0 - no such alarm
-   */
+  /** Alarm when no callback at all arrived for this many minutes (the URL is probably not configured
+   * in the ZEGOCLOUD console); 0 for none. Quiet hours are normal for many apps. @default 0 - no such alarm */
   readonly noCallbacksAlarmMinutes?: number;
   /** Alarm when the oldest message on the callback queue is older than this, in s. @default 900 */
   readonly oldestMessageAlarmSeconds?: number;

@@ -45,20 +45,15 @@ export interface ZegoCallbackReceiverProps {
   readonly forwardEvents?: readonly CallEvent[];
   /** Also forward, raw as event `unknown`, the events this version does not know. @default false */
   readonly forwardUnknownEvents?: boolean;
-  /**
-   * Accepted difference between a callback's timestamp and now, in seconds, either way; 0
-   * switches the check off (not recommended: the signature does not cover the body).
-   * @default 300
-   */
+  /** Accepted difference between a callback's timestamp and now, in seconds, either way; 0
+   * switches the check off (not recommended: the signature does not cover the body). @default 300 */
   readonly signatureToleranceSeconds?: number;
   /** Hours the replaced CallbackSecret (AWSPREVIOUS) still passes; 0: never. @default 24 */
   readonly previousSecretHours?: number;
   /** Level of the function's log lines; metrics are written whatever the level. @default 'INFO' */
   readonly logLevel?: LogLevel;
-  /**
-   * CloudWatch namespace of the callback metrics; no two receivers in a stack may share one.
-   * @default - `ZegoCallbacks/<stack name>/<receiver's path in the stack>` (the function alone: `ZegoCallbacks`)
-   */
+  /** CloudWatch namespace of the callback metrics; no two receivers in a stack may share one.
+   * @default - `ZegoCallbacks/<stack name>/<receiver's path in the stack>` (the function alone: `ZegoCallbacks`) */
   readonly metricsNamespace?: string;
   /** Refuse a captured signature on a new body: a DynamoDB table, one write each. @default false */
   readonly replayGuard?: boolean;
@@ -74,41 +69,31 @@ export interface ZegoCallbackReceiverProps {
   readonly memorySize?: number;
   /** Callback route's path, on API Gateway and the local server alike. @default '/zego/callback' */
   readonly routePath?: string;
-  /**
-   * Custom domain of the callback URL, so that the URL in the ZEGOCLOUD console survives a
+  /** Custom domain of the callback URL, so that the URL in the ZEGOCLOUD console survives a
    * replacement of the API. Needs `certificate` (in CDK context, `certificateArn`).
-   * @default - none: the API's execute-api endpoint
-   */
+   * @default - none: the API's execute-api endpoint */
   readonly domainName?: string;
   /** ACM certificate for `domainName`, in the stack's region (a regional endpoint). */
   readonly certificate?: ICertificate;
-  /**
-   * Route 53 zone in which to create an alias A record for `domainName`.
-   * @default - none: point `domainName` at `receiver.customDomain.regionalDomainName` yourself
-   */
+  /** Route 53 zone in which to create an alias A record for `domainName`.
+   * @default - none: point `domainName` at `receiver.customDomain.regionalDomainName` yourself */
   readonly hostedZone?: IHostedZone;
   /** With `domainName`, keep the `execute-api` URL too (off: only the domain). @default false */
   readonly keepExecuteApiEndpoint?: boolean;
-  /**
-   * The secret holding ZEGOCLOUD's CallbackSecret as a plain string.
-   * @default - a new secret, holding a placeholder until you put the real value (503 until then)
-   */
+  /** The secret holding ZEGOCLOUD's CallbackSecret as a plain string.
+   * @default - a new secret, holding a placeholder until you put the real value (503 until then) */
   readonly callbackSecret?: ISecret;
   /** An existing log group for the function's logs. @default - new, kept `logRetentionDays` */
   readonly logGroup?: ILogGroup;
   /** An existing log group for the API's access log. @default - new, kept `logRetentionDays` */
   readonly accessLogGroup?: ILogGroup;
-  /**
-   * An existing FIFO queue for the messages (refused at synth if not FIFO): give it 1 MiB
+  /** An existing FIFO queue for the messages (refused at synth if not FIFO): give it 1 MiB
    * messages, no content-based deduplication (the function sets the ID) and its own DLQ.
-   * @default - a new high-throughput FIFO queue, with a dead-letter queue
-   */
+   * @default - a new high-throughput FIFO queue, with a dead-letter queue */
   readonly queue?: IQueue;
-  /**
-   * A customer-managed KMS key for the queues, secret, log groups, table and alarm topic it
+  /** A customer-managed KMS key for the queues, secret, log groups, table and alarm topic it
    * creates; a key of this app gets what CloudWatch Logs and alarms need in its key policy.
-   * @default - AWS-managed keys
-   */
+   * @default - AWS-managed keys */
   readonly encryptionKey?: IKey;
 }
 
@@ -122,11 +107,9 @@ const RECEIVER_CONSTRUCT_PROPS: OtherProps<ZegoCallbackReceiverProps, 'receiver'
   queue: true,
 };
 
-/**
- * ZEGOCLOUD callbacks in, verified messages out: an HTTP API, a function that verifies and
+/** ZEGOCLOUD callbacks in, verified messages out: an HTTP API, a function that verifies and
  * enqueues, a FIFO queue with its DLQ, a quarantine queue, the CallbackSecret. Encrypted, SSL-only,
- * least privilege; it acknowledges its own cdk-nag findings, each with its reason.
- */
+ * least privilege; it acknowledges its own cdk-nag findings, each with its reason. */
 export class ZegoCallbackReceiver extends Construct {
   readonly api: HttpApi;
   /** The function that verifies, parses and enqueues each callback. */

@@ -5,6 +5,7 @@ import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { namesWhere, readSettings, type Values } from '../lambda/settings.js';
+import { unknownKeys } from './props.js';
 import { ReferenceConsumer } from './reference-consumer.js';
 import { ZegoCallbackMonitoring } from './zego-callback-monitoring.js';
 import { ZegoCallbackReceiver } from './zego-callback-receiver.js';
@@ -19,22 +20,14 @@ export class InvalidContextError extends Error {
   }
 }
 
-/**
- * The stack's settings from CDK context (`cdk.json`, `-c key=value`), checked at synth: a typo
- * fails `cdk synth` naming the key rather than deploying a stack that refuses every callback.
- */
+/** The stack's settings from CDK context (`cdk.json`, `-c key=value`), checked at synth: a typo
+ * fails `cdk synth` naming the key rather than deploying a stack that refuses every callback. */
 export function readContext(app: App): StackSettings {
   const { values, problems } = readSettings(CONTEXT_KEYS, (key) => app.node.tryGetContext(key));
-  const known = new Map<string, string>(CONTEXT_KEYS.map((key) => [key.toLowerCase(), key]));
   // Keys with a colon are the CDK's own (feature flags, aws:cdk:*).
-  const unknown = Object.keys(app.node.getAllContext())
-    .filter((key) => !key.includes(':') && !CONTEXT_KEYS.includes(key as never))
-    .map((key) => {
-      const meant = known.get(key.toLowerCase());
-      return meant
-        ? `${key} is not a context key of this stack: did you mean ${meant}?`
-        : `${key} is not a context key of this stack (README: Configuration)`;
-    });
+  const keys = Object.keys(app.node.getAllContext()).filter((key) => !key.includes(':'));
+  const what = 'a context key of this stack';
+  const unknown = unknownKeys(keys, CONTEXT_KEYS, what, ' (README: Configuration)');
   // The two build one prop, hostedZone; a refused one reads as unset, so not twice reported.
   const { hostedZoneId, hostedZoneName } = values;
   if (problems.length === 0 && (hostedZoneId === undefined) !== (hostedZoneName === undefined)) {
