@@ -14,6 +14,7 @@ import type { CallbackHandler } from '../lambda/handler.js';
 import { BODY_SHAPES, encodeCallback, signCallback } from '../local/callback-signer.js';
 import { drainQueue, localSqsClient } from '../local/queue-reader.js';
 import { type LocalSqs, startLocalSqs } from '../local/sqs.js';
+import { SQS_DEDUPLICATION_WINDOW_MS } from '../local/sqs-limits.js';
 import { apiEvent } from './support.js';
 
 const SECRET = 'property-secret-Ω';
@@ -21,9 +22,11 @@ let sqs: LocalSqs;
 let reader: SQSClient;
 let handler: CallbackHandler;
 const casesRun: Record<string, number> = {};
+/** The clock of the local SQS's 5-minute deduplication window. */
+let clock = Date.now();
 
 beforeAll(async () => {
-  sqs = await startLocalSqs();
+  sqs = await startLocalSqs({ now: () => clock });
   reader = localSqsClient(sqs.endpoint);
   handler = createHandlerFromEnvironment({
     QUEUE_URL: sqs.queueUrl,
@@ -43,11 +46,12 @@ afterAll(async () => {
 });
 
 /**
- * The one message on the queue, deleted, with the queue then empty (asserted): what drainQueue
- * reads, at a quarter of its cost. local-aws-sqs answers a receive that finds fewer messages than
+ * The first message on the queue, as `(await drainQueue(...))[0]` reads it, and the queue left
+ * empty, at a quarter of the cost: local-aws-sqs answers a receive that finds fewer messages than
  * it asked for only after 40 ms, and a drain ends on such a receive; asking for one does not wait.
+ * Any other message is drained (counted: the drain used to delete it unseen).
  */
-async function takeOnlyMessage(): Promise<{ body: unknown } | undefined> {
+async function takeFirstMessage(): Promise<{ body: unknown } | undefined> {
   const { Messages = [] } = await reader.send(
     new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl, MaxNumberOfMessages: 1 }),
   );
@@ -57,14 +61,18 @@ async function takeOnlyMessage(): Promise<{ body: unknown } | undefined> {
       new DeleteMessageCommand({ QueueUrl: sqs.queueUrl, ReceiptHandle: message.ReceiptHandle }),
     );
   }
-  const { Attributes } = await reader.send(
+  const { Attributes = {} } = await reader.send(
     new GetQueueAttributesCommand({ QueueUrl: sqs.queueUrl, AttributeNames: ['All'] }),
   );
-  expect([
-    Attributes?.ApproximateNumberOfMessages,
-    Attributes?.ApproximateNumberOfMessagesNotVisible,
-    Attributes?.ApproximateNumberOfMessagesDelayed,
-  ]).toEqual(['0', '0', '0']);
+  const left = [
+    Attributes.ApproximateNumberOfMessages,
+    Attributes.ApproximateNumberOfMessagesNotVisible,
+    Attributes.ApproximateNumberOfMessagesDelayed,
+  ].map(Number);
+  if (left.some((n) => n !== 0)) {
+    casesRun.extraMessages = (casesRun.extraMessages ?? 0) + left.reduce((a, b) => a + b);
+    await drainQueue(reader, sqs.queueUrl);
+  }
   return message && { body: JSON.parse(message.Body ?? '') };
 }
 
@@ -192,6 +200,9 @@ describe('on arbitrary genuine callbacks', () => {
         fc.boolean(),
         async (callId, userId, extendData, shape, base64, nonce, plusForSpace) => {
           casesRun.roundTrip = (casesRun.roundTrip ?? 0) + 1;
+          // Each case a callback of its own: fast-check repeats small values, and two cases alike
+          // within SQS’s 5-minute window would be one message (local/sqs-limits.ts).
+          clock += SQS_DEDUPLICATION_WINDOW_MS;
           // A form body carries text only: the call ID goes as its digits.
           const request = signCallback(
             {
@@ -210,7 +221,7 @@ describe('on arbitrary genuine callbacks', () => {
               : request.body;
           const out = await invoke(body, { contentType: request.contentType, base64 });
           expect(out.status, out.body).toBe(200);
-          const message = await takeOnlyMessage();
+          const message = await takeFirstMessage();
           expect(message?.body).toMatchObject({
             callId: callId.text,
             userId,
