@@ -176,30 +176,6 @@ function readmeSnippet(language: 'ts' | 'js'): string {
   return new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(section)?.[1] ?? '';
 }
 
-/** The fixture installed, what npm put in its node_modules, and its `cdk synth`. */
-async function installAndSynth(fixture: Fixture) {
-  const dir = await install(fixture);
-  const installed = readdirSync(join(dir, 'node_modules')).sort();
-  if (fixture === 'app-typescript') addDevTools(dir);
-  const synth = await run(
-    process.execPath,
-    [CDK_CLI, 'synth', '--quiet', '--no-notices', '--no-version-reporting'],
-    { cwd: dir, env: USER_ENV },
-  );
-  return { dir, installed, synth };
-}
-
-// Both apps at once, each in its own directory: most of each is waiting on npm and on a child.
-let apps: Record<Fixture, Promise<Awaited<ReturnType<typeof installAndSynth>>>>;
-beforeAll(() => {
-  apps = {
-    'app-typescript': installAndSynth('app-typescript'),
-    'app-javascript': installAndSynth('app-javascript'),
-  };
-  // Awaited by each app's own tests; a failure is reported there, not as unhandled here.
-  for (const app of Object.values(apps)) app.catch(() => {});
-});
-
 describe.each([
   ['app-typescript', 'lib/app-stack.ts', 'ts'],
   ['app-javascript', 'lib/app-stack.js', 'js'],
@@ -208,7 +184,14 @@ describe.each([
   let installed: string[];
   let synth: { stdout: string; stderr: string };
   beforeAll(async () => {
-    ({ dir, installed, synth } = await apps[fixture]);
+    dir = await install(fixture);
+    installed = readdirSync(join(dir, 'node_modules')).sort();
+    if (fixture === 'app-typescript') addDevTools(dir);
+    synth = await run(
+      process.execPath,
+      [CDK_CLI, 'synth', '--quiet', '--no-notices', '--no-version-reporting'],
+      { cwd: dir, env: USER_ENV },
+    );
   });
 
   it('is README’s snippet, verbatim', () => {
