@@ -401,6 +401,20 @@ describe('a callback that could not be handled now: 5xx, retried by ZEGOCLOUD', 
     ]);
   });
 
+  it('a bug of ours: the line calls it an unexpected internal error and names what was thrown', async () => {
+    const receiver = fakeReceiver({ queue: { send: failing(new TypeError('x is undefined')) } });
+    const { records } = await answer(receiver, REJECT);
+    expect(records).toEqual([
+      line({
+        outcome: 'failed',
+        status: 500,
+        reason: 'internal',
+        error: 'unexpected internal error',
+        cause: 'TypeError: x is undefined',
+      }),
+    ]);
+  });
+
   it('a callback to quarantine with no quarantine queue: 503 not_configured, nothing lost', async () => {
     const receiver = fakeReceiver({ quarantine: undefined });
     const { result, records } = await answer(receiver, { ...REJECT, user_id: '' });

@@ -313,12 +313,31 @@ describe('handler output, schema and parser agree', () => {
     expect(parseCallbackMessage([])).toMatchObject({ ok: false, error: { path: '$' } });
   });
 
+  it('says what a raw value may be, at the deepest field, and quotes a key no identifier spells', () => {
+    const unknown = messages[PRODUCED.length] as object;
+    const kinds = 'must be a string, boolean, null, array or object (numbers are sent as strings)';
+    for (const [fields, path] of [
+      [{ target: { seats: 2 } }, '$.fields.target.seats'],
+      [{ list: ['a', ['b', 2]] }, '$.fields.list[1][1]'],
+      [{ '2nd': 2 }, '$.fields["2nd"]'],
+      [{ _ok$1: { 'a-b': [1] } }, '$.fields._ok$1["a-b"][0]'],
+    ] as const) {
+      const parsed = parseCallbackMessage({ ...unknown, fields });
+      expect(parsed).toEqual({ ok: false, error: new InvalidMessageError(path, kinds) });
+      expect(validate({ ...unknown, fields })).toBe(false);
+    }
+  });
+
   it('tells a body that is not JSON from one that is not a message, the parse error as cause', () => {
     const parsed = parseCallbackMessage('{"schemaVersion":1,');
     expect(parsed).toEqual({ ok: false, error: new InvalidMessageError('$', 'is not JSON') });
     expect(!parsed.ok && parsed.error.cause).toBeInstanceOf(SyntaxError);
     const notAMessage = parseCallbackMessage('{"schemaVersion":1}');
     expect(!notAMessage.ok && notAMessage.error.message).toBe('$.event: Invalid input');
+    // zod's own report, every issue in it, for whoever debugs the consumer.
+    expect(!notAMessage.ok && notAMessage.error.cause).toMatchObject({
+      issues: [{ code: 'invalid_union', path: ['event'] }],
+    });
   });
 });
 

@@ -179,19 +179,16 @@ interface Problem {
 type Issue = z.core.$ZodIssue;
 
 /**
- * The first issue, followed into a union when exactly one of its branches had the right type
- * (an object in `fields` with a bad value inside): the deepest field is the useful one.
+ * The first issue, followed into a union's branch of the right type (an object in `fields` with
+ * a bad value inside; a raw value's kinds exclude each other): the deepest field is the useful one.
  */
 function firstProblem(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): Problem {
   const [issue] = issues;
   if (!issue) return { path: jsonPath(prefix), message: 'is invalid' };
   const path = [...prefix, ...issue.path];
   if (issue.code === 'invalid_union') {
-    const typed = issue.errors.filter(
-      (branch) =>
-        !branch.every((inner) => inner.code === 'invalid_type' && inner.path.length === 0),
-    );
-    if (typed.length === 1 && typed[0]) return firstProblem(typed[0], path);
+    const typed = issue.errors.find((branch) => branch[0]?.code !== 'invalid_type');
+    if (typed) return firstProblem(typed, path);
   }
   return { path: jsonPath(path), message: issue.message };
 }
