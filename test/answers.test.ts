@@ -477,6 +477,20 @@ describe('the secret and the replay guard', () => {
     expect(calls).toEqual({ current: 1, refreshed: 0 });
   });
 
+  it('does not re-read a secret it could not read: 503 after one read, not a second try', async () => {
+    const calls = { current: 0, refreshed: 0 };
+    const secrets: SecretSource = {
+      current: async (_withinMs, reread) => {
+        calls[reread ? 'refreshed' : 'current'] += 1;
+        if (reread) return [FAKE_SECRET];
+        throw new SecretUnavailableError('the callback secret could not be read');
+      },
+    };
+    const { result } = await answer(fakeReceiver({ secrets }), REJECT);
+    expect(result).toEqual(refusedWith(503, 'secret_unavailable', RETRY_LATER));
+    expect(calls).toEqual({ current: 1, refreshed: 0 });
+  });
+
   it('refuses when the re-read secret does not match either, or no re-read was allowed', async () => {
     for (const fresh of [['newer'], undefined]) {
       const current = ['old'];
@@ -526,6 +540,26 @@ describe('every answer', () => {
       refusedWith(400, 'malformed_body', 'empty body'),
     );
     expect(receiver.records).toEqual([line({ outcome: 'refused', requestId: undefined })]);
+  });
+
+  it('reads the body of a direct invocation (no isBase64Encoded) as text', async () => {
+    const receiver = fakeReceiver();
+    const event = apiEvent({ body: signedBody(REJECT) });
+    const { requestContext: _, isBase64Encoded: __, ...direct } = event;
+    expect((await receiver.handler(direct as typeof event)).statusCode).toBe(200);
+    expect(receiver.records.map((record) => record.outcome)).toEqual(['enqueued']);
+  });
+
+  it('answers a direct invocation when the settings are invalid: 503, no request ID', async () => {
+    const records: CallbackRecord[] = [];
+    const handler = createUnconfiguredHandler(new NotConfiguredError('QUEUE_URL: is required'), {
+      callback: (record) => records.push(record),
+    });
+    const { requestContext: _, ...direct } = apiEvent({ body: '{}' });
+    expect(await handler(direct as Parameters<typeof handler>[0])).toEqual(
+      refusedWith(503, 'not_configured', RETRY_LATER),
+    );
+    expect(records.map((record) => [record.status, record.requestId])).toEqual([[503, undefined]]);
   });
 
   it('logs the time it took, in milliseconds to two decimals', async () => {

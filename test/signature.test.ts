@@ -52,9 +52,24 @@ describe('ZEGOCLOUD signature', () => {
   });
 
   it('refuses signatures that are not 40 hex digits without hashing anything', () => {
-    for (const signature of ['', 'abc', `${'0'.repeat(39)}g`, '0'.repeat(41)]) {
+    const malformed = new SignatureError('signature missing or malformed');
+    const bad = [
+      '',
+      'abc',
+      `${'0'.repeat(39)}g`,
+      '0'.repeat(41),
+      `g${'0'.repeat(40)}`,
+      '0'.repeat(39),
+    ];
+    for (const signature of bad) {
       expect(() => verifySignature({ timestamp: '1', nonce: '1', signature }, ['secret'])).toThrow(
-        SignatureError,
+        malformed,
+      );
+    }
+    // Well-formed, in either case, but wrong: refused for not matching, not for its shape.
+    for (const signature of ['0'.repeat(40), 'aBcDeF0123'.repeat(4)]) {
+      expect(() => verifySignature({ timestamp: '1', nonce: '1', signature }, ['secret'])).toThrow(
+        new SignatureError('signature does not match'),
       );
     }
   });
