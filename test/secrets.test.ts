@@ -381,6 +381,9 @@ describe('when SecretsManagerSecrets reads, on a clock the test moves', () => {
     ]);
     // The read itself ends at its own cap, and is still not a success.
     await expect(source.current(1_000)).rejects.toThrow('the callback secret could not be read');
+    // Both hung calls were abandoned at that cap, their sockets freed, not left open.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.abandoned).toBe(2);
   });
 });
 
