@@ -17,6 +17,8 @@ export interface FakeSecretsManager {
   failing: boolean;
   /** The next this many calls are left unanswered (a hung attempt). */
   hang: number;
+  /** How many hung calls the client gave up on (closed its connection). */
+  abandoned: number;
   /** Milliseconds before each other call is answered. */
   delay: number;
   /** How many GetSecretValue calls arrived. */
@@ -35,6 +37,7 @@ export async function startFakeSecretsManager(
     calls: 0,
     failing: false,
     hang: 0,
+    abandoned: 0,
     delay: 0,
     versions: new Map(Object.entries(versions)) as FakeSecretsManager['versions'],
     created: new Map<Stage, Date>(),
@@ -48,6 +51,9 @@ export async function startFakeSecretsManager(
       state.calls += 1;
       if (state.hang > 0) {
         state.hang -= 1;
+        response.on('close', () => {
+          state.abandoned += 1;
+        });
         return;
       }
       if (state.delay > 0) await new Promise((resolve) => setTimeout(resolve, state.delay));

@@ -88,3 +88,49 @@ describe('one sender for both queues', () => {
     expect((error as QuarantineError).cause).toBeInstanceOf(DeadlineExceededError);
   });
 });
+
+describe('what the sender asks SQS for', () => {
+  /** A client that records each SendMessage input and answers with `answer`. */
+  function recording(answer: { MessageId?: string }) {
+    const inputs: unknown[] = [];
+    const client = {
+      send: async (command: { input: unknown }) => {
+        inputs.push(command.input);
+        return answer;
+      },
+    } as unknown as SQSClient;
+    return { inputs, client };
+  }
+
+  it('types a number attribute as Number, a string as String, and sends no attribute map when there are none', async () => {
+    const { inputs, client } = recording({ MessageId: 'm-1' });
+    const sender = new SqsSender(client, 'https://sqs/q.fifo');
+    expect(await sender.send(message)).toBe('m-1');
+    await sender.send({ body: 'b', groupId: 'q', deduplicationId: 'q' });
+    expect(inputs).toStrictEqual([
+      {
+        QueueUrl: 'https://sqs/q.fifo',
+        MessageBody: '{}',
+        MessageGroupId: 'g',
+        MessageDeduplicationId: 'd',
+        MessageAttributes: {
+          event: { DataType: 'String', StringValue: 'call_reject' },
+          appId: { DataType: 'Number', StringValue: '1' },
+        },
+      },
+      {
+        QueueUrl: 'https://sqs/q.fifo',
+        MessageBody: 'b',
+        MessageGroupId: 'q',
+        MessageDeduplicationId: 'q',
+      },
+    ]);
+  });
+
+  it('fails when SQS answers without a MessageId: nothing proves the message was stored', async () => {
+    const { client } = recording({});
+    const error = await new SqsSender(client, 'https://sqs/q.fifo').send(message).catch((e) => e);
+    expect(error).toBeInstanceOf(EnqueueError);
+    expect((error as EnqueueError).message).toBe('the queue returned no MessageId');
+  });
+});

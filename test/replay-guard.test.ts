@@ -1,8 +1,14 @@
 import { hash } from 'node:crypto';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { replayGuardFromConfig } from '../lambda/adapters/replay-guard.js';
+import { DeadlineExceededError } from '../lambda/adapters/deadline.js';
+import { DynamoReplayGuard, replayGuardFromConfig } from '../lambda/adapters/replay-guard.js';
+import { ReplayedSignatureError, ReplayGuardError } from '../lambda/core/errors.js';
 import { computeSignature } from '../lambda/core/signature.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import type { CallbackHandler } from '../lambda/handler.js';
@@ -298,5 +304,37 @@ describe('the replay guard', () => {
     const response = await post(callRejectFields({ call_id: uniqueCallId() }), { via: unguarded });
     expect(response.status).toBe(503);
     expect(response.body.error).toBe('not_configured');
+  });
+});
+
+describe('DynamoReplayGuard.admit, on its own', () => {
+  const signed = { timestamp: String(unixNow()), nonce: 'n', signature: 'a'.repeat(40) };
+  const failureOf = (work: Promise<unknown>) =>
+    work.then(
+      () => undefined,
+      (error: Error) => error,
+    );
+
+  it('refuses a known signature with another body, naming DynamoDB’s refusal as the cause', async () => {
+    const client = new DynamoDBClient({ endpoint: table.endpoint });
+    const guard = new DynamoReplayGuard(table.tableName, 300, client);
+    const ownSigned = { ...signed, signature: sha256(uniqueCallId()).slice(0, 40) };
+    await guard.admit(ownSigned, 'digest-1');
+    const error = await failureOf(guard.admit(ownSigned, 'digest-2'));
+    client.destroy();
+    expect(error).toBeInstanceOf(ReplayedSignatureError);
+    expect(error?.message).toBe('signature already used with another body');
+    expect(error?.cause).toBeInstanceOf(ConditionalCheckFailedException);
+  });
+
+  it('gives up within the callback’s remaining budget when it is below its own cap', async () => {
+    const hung = { send: () => new Promise(() => {}) } as unknown as DynamoDBClient;
+    const error = await failureOf(
+      new DynamoReplayGuard('t', 300, hung, 1_000).admit(signed, 'd', 20),
+    );
+    expect(error).toBeInstanceOf(ReplayGuardError);
+    expect(error?.message).toBe('the replay guard could not record the callback');
+    const cause = error?.cause as DeadlineExceededError | undefined;
+    expect([cause instanceof DeadlineExceededError, cause?.milliseconds]).toEqual([true, 20]);
   });
 });

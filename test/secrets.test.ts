@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DeadlineExceededError } from '../lambda/adapters/deadline.js';
 import { JsonLogger } from '../lambda/adapters/log.js';
 import { SqsSender } from '../lambda/adapters/queue.js';
 import {
@@ -8,7 +9,7 @@ import {
   type SecretSource,
   SecretsManagerSecrets,
 } from '../lambda/adapters/secrets.js';
-import { SecretUnavailableError } from '../lambda/core/errors.js';
+import { NotConfiguredError, SecretUnavailableError } from '../lambda/core/errors.js';
 import { createHandlerFromEnvironment } from '../lambda/environment.js';
 import { createHandler } from '../lambda/handler.js';
 import { UNSET_SECRET_PLACEHOLDER } from '../lambda/settings.js';
@@ -294,6 +295,98 @@ describe('forged requests against Secrets Manager', () => {
   });
 });
 
+describe('when SecretsManagerSecrets reads, on a clock the test moves', () => {
+  const START = 1_700_000_000_000;
+  async function sourceOn(versions: Record<string, string>, options = {}) {
+    fake = await startFakeSecretsManager(versions);
+    const clock = manualClock(START);
+    const source = new SecretsManagerSecrets(clientFor(fake.endpoint), fake.secretId, {
+      now: clock.read,
+      ...options,
+    });
+    return { fake, clock, source };
+  }
+
+  it('reads once, re-reads on no request pattern for 5 minutes, then once the read is 5 minutes old', async () => {
+    const { fake, clock, source } = await sourceOn({ AWSCURRENT: 's' });
+    const calls: number[] = [];
+    for (const at of [0, 0, 30_000, 5 * 60_000 - 1, 5 * 60_000, 5 * 60_000 + 1]) {
+      clock.now = START + at;
+      expect(await source.current()).toStrictEqual(['s']);
+      calls.push(fake.calls);
+    }
+    // Each read asks for AWSCURRENT and AWSPREVIOUS: two calls.
+    expect(calls).toEqual([2, 2, 2, 2, 4, 4]);
+  });
+
+  it('accepts AWSPREVIOUS until exactly previousSecretMs after AWSCURRENT was created, not at it', async () => {
+    const { fake, clock, source } = await sourceOn(
+      { AWSCURRENT: 'new', AWSPREVIOUS: 'old' },
+      { previousSecretMs: 60_000 },
+    );
+    fake.created.set('AWSCURRENT', new Date(START));
+    clock.now = START + 59_999;
+    expect(await source.current()).toStrictEqual(['new', 'old']);
+    clock.now = START + 60_000;
+    expect(await source.current()).toStrictEqual(['new']);
+    expect(fake.calls).toBe(2);
+  });
+
+  it('trims the values, and returns one secret when AWSPREVIOUS is absent, equal to AWSCURRENT or the placeholder', async () => {
+    const { fake, clock, source } = await sourceOn({ AWSCURRENT: ' s3cret\n' });
+    fake.created.set('AWSCURRENT', new Date(START));
+    expect(await source.current()).toStrictEqual(['s3cret']);
+    const retired = ['\told\n', 's3cret', UNSET_SECRET_PLACEHOLDER];
+    const seen: (readonly string[])[] = [];
+    for (const value of retired) {
+      fake.versions.set('AWSPREVIOUS', value);
+      clock.now += SECRET_READ_INTERVAL_MS;
+      seen.push(await source.current(undefined, true));
+    }
+    expect(seen).toStrictEqual([['s3cret', 'old'], ['s3cret'], ['s3cret']]);
+  });
+
+  it('forgets the secret it read once the secret is deleted: not_configured, not the old value', async () => {
+    const { fake, clock, source } = await sourceOn({ AWSCURRENT: 'leaked' });
+    expect(await source.current()).toStrictEqual(['leaked']);
+    fake.versions.delete('AWSCURRENT');
+    clock.now += SECRET_READ_INTERVAL_MS;
+    for (const reread of [true, false]) {
+      const failure = source.current(undefined, reread);
+      await expect(failure).rejects.toBeInstanceOf(NotConfiguredError);
+      await expect(failure).rejects.toThrow('the callback secret has not been set');
+    }
+  });
+
+  it('names the failure and keeps its cause when Secrets Manager fails', async () => {
+    const { fake, source } = await sourceOn({ AWSCURRENT: 's' });
+    fake.failing = true;
+    const error = await source.current().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SecretUnavailableError);
+    expect((error as Error).message).toBe('the callback secret could not be read');
+    expect(((error as Error).cause as Error).name).toBe('InternalServiceError');
+  });
+
+  it('answers secret_unavailable within the callback’s budget when Secrets Manager hangs', async () => {
+    const { fake, source } = await sourceOn({ AWSCURRENT: 's' }, { deadlineMs: 200 });
+    fake.hang = 2;
+    const error = await source.current(50).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SecretUnavailableError);
+    expect((error as Error).message).toBe('the callback secret was not read in time');
+    const cause = (error as Error).cause as DeadlineExceededError;
+    expect([cause instanceof DeadlineExceededError, cause.name, cause.message]).toEqual([
+      true,
+      'DeadlineExceededError',
+      'no answer within 50 ms',
+    ]);
+    // The read itself ends at its own cap, and is still not a success.
+    await expect(source.current(1_000)).rejects.toThrow('the callback secret could not be read');
+    // Both hung calls were abandoned at that cap, their sockets freed, not left open.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.abandoned).toBe(2);
+  });
+});
+
 describe('inline secrets (local runs, tests)', () => {
   it('accepts a callback signed with any of several comma-separated secrets', async () => {
     const post = handlerWith(new InlineSecrets(['a', 'b']));
@@ -304,5 +397,6 @@ describe('inline secrets (local runs, tests)', () => {
 
   it('answers 503 when the secret is empty', async () => {
     expect((await handlerWith(new InlineSecrets(['']))('x')).status).toBe(503);
+    await expect(new InlineSecrets(['']).current()).rejects.toThrow('the callback secret is empty');
   });
 });

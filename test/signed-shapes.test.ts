@@ -233,6 +233,16 @@ describe('a signed callback', () => {
     expect(String(line?.rawEvent)).toMatch(/^call_z+…$/);
   });
 
+  it('of an unknown event logs a name of 128 characters whole, and the first 128 of a longer one', async () => {
+    const names = [`call_${'y'.repeat(123)}`, `call_${'y'.repeat(124)}`];
+    const logged: unknown[] = [];
+    for (const name of names) {
+      expect((await post({ appid: '1', event: name, call_id: '9' })).status).toBe(200);
+      logged.push(lines.at(-1)?.rawEvent);
+    }
+    expect(logged).toEqual([names[0], `${names[1]?.slice(0, 128)}…`]);
+  });
+
   it('that is ignored logs its callId, so that operators can trace the call', async () => {
     const ignoring = handlerFor(sqs, false);
     const callId = uniqueCallId();

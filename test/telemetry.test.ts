@@ -110,6 +110,19 @@ describe('what the handler writes for each outcome', () => {
       Callbacks: 1,
       Latency: expect.any(Number),
     });
+    // The total ([]) feeds the no-callbacks alarm; the other sets, the dashboard's widgets.
+    expect(line._aws?.CloudWatchMetrics).toEqual([
+      {
+        Namespace: NAMESPACE,
+        Dimensions: [[], ['event'], ['outcome'], ['outcome', 'event'], ['outcome', 'reason']],
+        Metrics: [{ Name: 'Callbacks', Unit: 'Count' }],
+      },
+      {
+        Namespace: NAMESPACE,
+        Dimensions: [[]],
+        Metrics: [{ Name: 'Latency', Unit: 'Milliseconds' }],
+      },
+    ]);
     expectValidEmf(line);
     for (const secretish of [SECRET, signature, BODY_MARKER])
       expect(out.raw).not.toContain(secretish);
