@@ -1,5 +1,37 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import base from './vitest.config.js';
+
+// Fast pure suites first, the slow server-backed ones last: a mutant of a top-level constant runs
+// every suite until one fails, so the order sets the run time (not the verdict).
+const SUITES = [
+  'test/signature.test.ts',
+  'test/body.test.ts',
+  'test/json-grammar.test.ts',
+  'test/field-rules.test.ts',
+  'test/message.test.ts',
+  'test/deduplication-ids.test.ts',
+  'test/contract.test.ts',
+  'test/settings.test.ts',
+  'test/answers.test.ts',
+  'test/signed-shapes.test.ts',
+  'test/telemetry.test.ts',
+  'test/secrets.test.ts',
+  'test/replay-guard.test.ts',
+  'test/queue.test.ts',
+  'test/deduplication.test.ts',
+  'test/handler.test.ts',
+  'test/quarantine-requeue.test.ts',
+  'test/properties.test.ts',
+];
+
+class ListedOrder extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) =>
+      SUITES.findIndex((suite) => file.moduleId.endsWith(suite));
+    return [...files].sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 /**
  * The suites `npm run mutation` runs: those that test lambda/ (not bundle, stack, readme, bench,
@@ -11,25 +43,7 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: [
-      'test/answers.test.ts',
-      'test/body.test.ts',
-      'test/contract.test.ts',
-      'test/deduplication.test.ts',
-      'test/deduplication-ids.test.ts',
-      'test/field-rules.test.ts',
-      'test/handler.test.ts',
-      'test/json-grammar.test.ts',
-      'test/message.test.ts',
-      'test/properties.test.ts',
-      'test/quarantine-requeue.test.ts',
-      'test/queue.test.ts',
-      'test/replay-guard.test.ts',
-      'test/secrets.test.ts',
-      'test/settings.test.ts',
-      'test/signature.test.ts',
-      'test/signed-shapes.test.ts',
-      'test/telemetry.test.ts',
-    ],
+    include: SUITES,
+    sequence: { ...base.test?.sequence, sequencer: ListedOrder },
   },
 });
