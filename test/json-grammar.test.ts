@@ -194,6 +194,10 @@ describe('objects and arrays', () => {
     );
     const arrays = (n: number) => `{"a":${'['.repeat(n)}${']'.repeat(n)}}`;
     expect(decodeBody(text(arrays(15))).get('a')).toBeInstanceOf(Array);
+    // The deepest container's own values are read: only a 17th container is too deep.
+    let inner: unknown = decodeBody(text(`{"a":${'['.repeat(15)}1${']'.repeat(15)}}`)).get('a');
+    for (let level = 0; level < 15; level += 1) inner = (inner as FieldValue[])[0];
+    expect(inner).toEqual(new JsonNumber('1'));
     expect(refused(arrays(16))).toEqual(
       malformed('invalid JSON at position 20: nested too deeply'),
     );
