@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
+import type { createRequestHandler } from 'local-aws-sqs';
 
 /**
  * What real SQS refuses and the embedded server (local-aws-sqs) lets through, checked in front
@@ -61,6 +62,45 @@ export function sqsRefusal(
     };
   }
   return undefined;
+}
+
+/** One queue of the embedded server (its `receive` is what ReceiveMessage calls). */
+type LocalQueue = ReturnType<typeof createRequestHandler>['service']['Queues'][number];
+
+/**
+ * SQS answers a short poll (WaitTimeSeconds 0) at once, and a long poll as soon as a message is
+ * available
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html).
+ * local-aws-sqs holds every receive that finds fewer than MaxNumberOfMessages for 40 ms, and a
+ * long poll for its whole wait. This asks the queue, once it shows messages, for no more than it
+ * shows, which it answers at its next 10 ms tick.
+ */
+export function receiveAsSqsDoes(queue: LocalQueue): void {
+  const receive = queue.receive.bind(queue);
+  queue.receive = async (input: { WaitTimeSeconds?: unknown; MaxNumberOfMessages?: unknown }) => {
+    const waitSeconds = Number(input.WaitTimeSeconds ?? queue.ReceiveMessageWaitTimeSeconds);
+    const deadline = Date.now() + waitSeconds * 1000;
+    // The first pause lets a visibility just set to 0 land (local-aws-sqs does it on a timer).
+    for (let pause = 1; ; pause = 10) {
+      await new Promise((resolve) => setTimeout(resolve, pause).unref());
+      const counts = queue.getAttributes([
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+      ]);
+      const visible =
+        Number(counts.ApproximateNumberOfMessages) -
+        Number(counts.ApproximateNumberOfMessagesNotVisible);
+      if (visible > 0) {
+        const asked = Number(input.MaxNumberOfMessages ?? 1);
+        return receive({
+          ...input,
+          WaitTimeSeconds: 0,
+          MaxNumberOfMessages: Math.min(asked, visible),
+        });
+      }
+      if (Date.now() >= deadline) return [];
+    }
+  };
 }
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;

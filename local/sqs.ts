@@ -2,7 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequestHandler } from 'local-aws-sqs';
 import { QUEUES } from '../lambda/queues.js';
-import { refuseWhatSqsRefuses, SQS_DEFAULT_MAX_MESSAGE_BYTES } from './sqs-limits.js';
+import {
+  receiveAsSqsDoes,
+  refuseWhatSqsRefuses,
+  SQS_DEFAULT_MAX_MESSAGE_BYTES,
+} from './sqs-limits.js';
 
 export interface LocalSqs {
   /** The endpoint to give the SDK (AWS_ENDPOINT_URL_SQS). */
@@ -19,8 +23,8 @@ const REGION = 'us-east-1';
  * An in-process SQS-compatible server holding the same queues as the deployed stack: the
  * high-throughput FIFO queue (dedup per group, 14 days, redrive after 5 receives), its
  * dead-letter queue and the FIFO quarantine queue. It refuses the message bodies and sizes
- * real SQS refuses and keeps SQS's deduplication window (local/sqs-limits.ts), where the embedded
- * server alone would differ.
+ * real SQS refuses, keeps SQS's deduplication window and answers receives when SQS would
+ * (local/sqs-limits.ts), where the embedded server alone would differ.
  */
 export async function startLocalSqs(
   options: {
@@ -43,7 +47,7 @@ export async function startLocalSqs(
     DeduplicationScope: 'messageGroup',
     FifoThroughputLimit: 'perMessageGroupId',
   } as const;
-  const { requestHandler } = createRequestHandler({
+  const { requestHandler, service } = createRequestHandler({
     port: options.port ?? 0,
     hostname: '127.0.0.1',
     region: REGION,
@@ -64,6 +68,7 @@ export async function startLocalSqs(
       { QueueName: QUEUES.local.quarantineQueue, Attributes: fifo },
     ],
   });
+  for (const queue of service.Queues) receiveAsSqsDoes(queue);
   const ours = new Set<string>([
     QUEUES.local.queue,
     QUEUES.local.deadLetterQueue,

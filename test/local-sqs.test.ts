@@ -64,6 +64,41 @@ describe('the local SQS deduplication window', () => {
   });
 });
 
+describe('the local SQS receive', () => {
+  /** One receive, its messages deleted (the queue's visibility timeout here is 1 s). */
+  const take = async (input: { MaxNumberOfMessages: number; WaitTimeSeconds?: number }) => {
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl, ...input }),
+    );
+    if (Messages.length > 0) {
+      await client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: sqs.queueUrl,
+          Entries: Messages.map((m, i) => ({ Id: `${i}`, ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+    }
+    return Messages.map((m) => m.Body);
+  };
+
+  it('answers a long poll as soon as a message arrives, not at the end of its wait', async () => {
+    const started = Date.now();
+    const polled = take({ WaitTimeSeconds: 20, MaxNumberOfMessages: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await send('g7', 'd7', 'late');
+    expect(await polled).toEqual(['late']);
+    // Generous: the embedded server alone answers after the whole 20 s wait.
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('gives every visible message up to MaxNumberOfMessages, and none past it', async () => {
+    for (const n of [1, 2, 3]) await send(`g8-${n}`, `d8-${n}`, `m${n}`);
+    expect(await take({ MaxNumberOfMessages: 2 })).toEqual(['m1', 'm2']);
+    expect(await take({ MaxNumberOfMessages: 10 })).toEqual(['m3']);
+    expect(await take({ MaxNumberOfMessages: 10 })).toEqual([]);
+  });
+});
+
 describe('the local SQS redrive policy', () => {
   it('moves a message to the dead-letter queue after 5 receives, as maxReceiveCount 5 does', async () => {
     await send('g5', 'd5', 'poison');
