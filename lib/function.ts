@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { Aws, type Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
@@ -10,6 +9,7 @@ import {
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
 import { type ILogGroup, LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Aws, type Duration, Validations } from 'aws-cdk-lib/core';
 import type { Construct, IConstruct } from 'constructs';
 
 /** Every function, lambda/<name>.ts, bundled by `npm run build` into dist/assets/<name>/index.mjs,

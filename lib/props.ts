@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib/core';
 import { type NamesWhere, namesWhere, readSettings } from '../lambda/settings.js';
 
 /** A construct's props that cannot work, each named; thrown in the constructor, so at synth. */

@@ -1,4 +1,3 @@
-import { Duration } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -17,6 +16,7 @@ import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Duration } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { CALLBACKS_METRIC, LATENCY_METRIC, OUTCOMES, type Outcome } from '../lambda/metrics.js';
 import { acknowledge } from './function.js';

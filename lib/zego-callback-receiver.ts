@@ -1,4 +1,3 @@
-import { Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   DomainName,
@@ -24,6 +23,7 @@ import {
   QueueEncryption,
   type QueueProps,
 } from 'aws-cdk-lib/aws-sqs';
+import { Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import type { CallEvent } from '../lambda/core/callback.js';
 import { METRICS_NAMESPACE } from '../lambda/metrics.js';
