@@ -92,11 +92,13 @@ export function receiveAsSqsDoes(queue: LocalQueue): void {
         Number(counts.ApproximateNumberOfMessagesNotVisible);
       if (visible > 0) {
         const asked = Number(input.MaxNumberOfMessages ?? 1);
-        return receive({
+        const records = await receive({
           ...input,
           WaitTimeSeconds: 0,
           MaxNumberOfMessages: Math.min(asked, visible),
         });
+        // Empty when another reader took them first: then this one waits on, as SQS's does.
+        if (records.length > 0) return records;
       }
       if (Date.now() >= deadline) return [];
     }

@@ -91,6 +91,16 @@ describe('the local SQS receive', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('keeps a long poll waiting when another reader took the message it saw', async () => {
+    const poll = () => take({ WaitTimeSeconds: 5, MaxNumberOfMessages: 10 });
+    const [a, b] = [poll(), poll()];
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await send('g9-1', 'd9-1', 'first');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await send('g9-2', 'd9-2', 'second');
+    expect([await a, await b].sort()).toEqual([['first'], ['second']]);
+  });
+
   it('gives every visible message up to MaxNumberOfMessages, and none past it', async () => {
     for (const n of [1, 2, 3]) await send(`g8-${n}`, `d8-${n}`, `m${n}`);
     expect(await take({ MaxNumberOfMessages: 2 })).toEqual(['m1', 'm2']);
