@@ -73,7 +73,8 @@ type LocalQueue = ReturnType<typeof createRequestHandler>['service']['Queues'][n
  * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html).
  * local-aws-sqs holds every receive that finds fewer than MaxNumberOfMessages for 40 ms, and a
  * long poll for its whole wait. This asks the queue, once it shows messages, for no more than it
- * shows, which it answers at its next 10 ms tick.
+ * shows, which it answers at its next 10 ms tick. Still unlike SQS (README says so): a FIFO
+ * message group is not held back while one of its messages is in flight.
  */
 export function receiveAsSqsDoes(queue: LocalQueue): void {
   const receive = queue.receive.bind(queue);
