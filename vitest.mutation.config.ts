@@ -1,6 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import base from './vitest.config.js';
+import base, { listedFirst } from './vitest.config.js';
 
 // Fast pure suites first, the slow server-backed ones last: a mutant of a top-level constant runs
 // every suite until one fails, so the order sets the run time (not the verdict).
@@ -25,14 +24,6 @@ const SUITES = [
   'test/properties.test.ts',
 ];
 
-class ListedOrder extends BaseSequencer {
-  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const rank = (file: TestSpecification) =>
-      SUITES.findIndex((suite) => file.moduleId.endsWith(suite));
-    return [...files].sort((a, b) => rank(a) - rank(b));
-  }
-}
-
 /**
  * The suites `npm run mutation` runs: those that test lambda/ (not bundle, stack, readme, bench,
  * load, faults, package). Listed here, not as Stryker's `testFiles`: with `testFiles`, Stryker
@@ -44,6 +35,6 @@ export default defineConfig({
   test: {
     ...base.test,
     include: SUITES,
-    sequence: { ...base.test?.sequence, sequencer: ListedOrder },
+    sequence: { ...base.test?.sequence, sequencer: listedFirst(SUITES) },
   },
 });
