@@ -24,7 +24,7 @@ export const ENTRIES = {
 export type Entry = keyof typeof ENTRIES;
 export type EntryKind = (typeof ENTRIES)[Entry];
 
-/** dist/assets, from lib/function.ts in this checkout as from dist/lib/function.js in the package. */
+/** dist/assets, from lib/function.ts in this checkout as from dist/lib/index.js in the package. */
 export const ASSETS = fileURLToPath(
   new URL(import.meta.url.endsWith('.ts') ? '../dist/assets/' : '../assets/', import.meta.url),
 );

@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, buildSync } from 'esbuild';
 import { ASSETS, ENTRIES, type EntryKind } from '../lib/function.js';
 
 /**
  * `npm run build`: what the package ships. dist/assets/<entry>/index.mjs, every function of
- * lib/function.ts's ENTRIES bundled; dist/lib and dist/lambda, the library entry point compiled
- * with its .d.ts (tsconfig.build.json). `--functions`: the bundles alone, which is all that
+ * lib/function.ts's ENTRIES bundled; dist/lib/index.js, the library as CommonJS, with its .d.ts
+ * in dist/lib and dist/lambda (`compile`). `--functions`: the bundles alone, which is all that
  * `cdk synth`, the tests (vitest's globalSetup) and the benchmark read.
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -48,10 +48,33 @@ export async function bundleFunctions(): Promise<void> {
   );
 }
 
-/** tsc, into dist/lib and dist/lambda, emptied first so that no deleted file ships. */
+/**
+ * The library, as CommonJS: what a CommonJS app requires and an ES module app imports alike, and
+ * what Jest (`cdk init`'s test runner, whose module system cannot `require` an ES module) loads.
+ * lib/index.ts bundled by esbuild into dist/lib/index.js, every package left to the app's
+ * node_modules (its peers, zod); tsc writes the .d.ts (tsconfig.build.json); dist/package.json
+ * tells Node and TypeScript that both are CommonJS. Emptied first, so that no deleted file ships.
+ */
 export function compile(): void {
   for (const dir of ['lib', 'lambda'])
     rmSync(join(ROOT, 'dist', dir), { recursive: true, force: true });
+  buildSync({
+    absWorkingDir: ROOT,
+    entryPoints: [join(ROOT, 'lib/index.ts')],
+    outfile: join(ROOT, 'dist/lib/index.js'),
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // lib/function.ts finds dist/assets from its own URL.
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: {
+      js: "'use strict';\nconst importMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+    },
+    logLevel: 'warning',
+  });
+  writeFileSync(join(ROOT, 'dist/package.json'), '{ "type": "commonjs" }\n');
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], {
     stdio: 'inherit',

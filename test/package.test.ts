@@ -88,17 +88,18 @@ describe('the package npm packs', () => {
     expect(docs).toContain('docs/operations.md');
     expect(
       packed.filter((path) => !path.startsWith('dist/assets/') && !library.includes(path)),
-    ).toEqual(['LICENSE', 'README.md', ...docs, 'package.json'].sort());
+    ).toEqual(['LICENSE', 'README.md', ...docs, 'dist/package.json', 'package.json'].sort());
+    // The library is CommonJS (scripts/build.ts), the functions' bundles ES modules (.mjs).
+    expect(JSON.parse(readFileSync(join(ROOT, 'dist/package.json'), 'utf8'))).toEqual({
+      type: 'commonjs',
+    });
   });
 
   it('imports at synth only its peers and its one dependency', () => {
     const imported = new Set<string>();
     for (const path of packed.filter((p) => p.startsWith('dist/') && p.endsWith('.js'))) {
       const code = readFileSync(join(ROOT, path), 'utf8');
-      // Import and export statements start their line; the TSDoc in between may quote one.
-      for (const [, specifier = ''] of code.matchAll(
-        /^(?:(?:import|export)\b[^;']*?\bfrom\s*|import\s*)'([^'.][^']*)'/gm,
-      )) {
+      for (const [, , specifier = ''] of code.matchAll(/\brequire\((["'])([^"'.][^"']*)\1\)/g)) {
         if (!specifier.startsWith('node:')) imported.add(specifier.split('/')[0] ?? '');
       }
     }
@@ -210,16 +211,37 @@ describe.each([
     expect(existsSync(join(dir, 'node_modules/zego-callback-queue/node_modules'))).toBe(false);
   });
 
-  it('is one module to import and to require: the same classes either way (require(esm))', async () => {
+  it('is one module to import and to require: the same classes either way', async () => {
+    // An ES module importing CommonJS gets its exports by name and module.exports as default.
     const script = `import { createRequire } from 'node:module';
       import * as esm from 'zego-callback-queue';
       const cjs = createRequire(process.cwd() + '/')('zego-callback-queue');
-      console.log(JSON.stringify(Object.keys(esm).filter((name) => esm[name] !== cjs[name])));`;
+      const names = Object.keys(esm).filter((name) => name !== 'default');
+      console.log(JSON.stringify({
+        sameDefault: esm.default === cjs,
+        names: names.length === Object.keys(cjs).length,
+        differ: names.filter((name) => esm[name] !== cjs[name]),
+        receiver: typeof esm.ZegoCallbackReceiver,
+      }));`;
     const { stdout } = await run('node', ['--input-type=module', '-e', script], {
       cwd: dir,
       env: USER_ENV,
     });
-    expect(JSON.parse(stdout)).toEqual([]);
+    expect(JSON.parse(stdout)).toEqual({
+      sameDefault: true,
+      names: true,
+      differ: [],
+      receiver: 'function',
+    });
+  });
+
+  it('loads where `require` cannot load an ES module, as in Jest, the test runner cdk init sets up', async () => {
+    const script = "console.log(typeof require('zego-callback-queue').ZegoCallbackReceiver)";
+    const { stdout } = await run('node', ['--no-experimental-require-module', '-e', script], {
+      cwd: dir,
+      env: USER_ENV,
+    });
+    expect(stdout.trim()).toBe('function');
   });
 
   it('synthesizes offline: the receiver with the bundle that ships, cdk-nag AwsSolutions clean', async () => {
