@@ -33,9 +33,9 @@ let clock = Date.now();
 beforeAll(async () => {
   sqs = await startLocalSqs({ now: () => clock });
   reader = localSqsClient(sqs.endpoint);
-  // local-aws-sqs holds a long poll for its whole wait unless it finds 10 messages (SQS answers
-  // once it has any): the requeuer's 1-second polls would cost this file a second per receive.
-  // Its short poll reads every visible message, so the runs here see what they saw before.
+  // The requeuer long-polls 1 s so that SQS's sampled short polls miss nothing; a run ends on a
+  // poll that finds nothing new, which waits the whole second (~8 s over this file). The local
+  // SQS's short poll reads every visible message, so the runs here see the same without it.
   reader.middlewareStack.add(
     (next, context) => (args) => {
       if (context.commandName === 'ReceiveMessageCommand') {
